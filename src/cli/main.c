@@ -1,0 +1,35 @@
+/*
+ * main.c - entry point of the motcua binary: dispatches to a command.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cmd.h"
+
+const struct cmd mc_commands[] = {
+	{ "help", cmd_help, "list the commands" },
+	{ NULL, NULL, NULL },
+};
+
+int cmd_help(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("usage: motcua COMMAND [OPTIONS]\n\ncommands:\n");
+	for (const struct cmd *c = mc_commands; c->name; c++)
+		printf("  %-10s %s\n", c->name, c->summary);
+	printf("\nEach command has --help.\n");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		return cmd_help(argc, argv);
+	for (const struct cmd *c = mc_commands; c->name; c++)
+		if (!strcmp(c->name, argv[1]))
+			return c->fn(argc - 1, argv + 1);
+	fprintf(stderr, "motcua: unknown command '%s'; see 'motcua help'\n",
+		argv[1]);
+	return 2;
+}

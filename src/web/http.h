@@ -1,0 +1,82 @@
+/*
+ * http.h - the request/response abstraction that handlers see. It knows
+ * nothing of libmicrohttpd (web/server.c adapts it), so handlers and the
+ * router are tested in-process without sockets (tests/unit/test_route.c).
+ *
+ * Everything a handler allocates comes from req->arena, released after the
+ * response is sent; handlers never call free(). Strings in the request are
+ * decoded UTF-8 (the server answers 400 to invalid UTF-8 before routing).
+ */
+#ifndef MC_WEB_HTTP_H
+#define MC_WEB_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "util/arena.h"
+#include "util/buf.h"
+
+struct app;
+
+enum http_method {
+	HTTP_GET = 1 << 0,
+	HTTP_HEAD = 1 << 1,
+	HTTP_POST = 1 << 2,
+	HTTP_PUT = 1 << 3,
+	HTTP_DELETE = 1 << 4,
+	HTTP_OTHER = 1 << 5,
+};
+
+struct http_kv {
+	const char *name;
+	const char *value;
+};
+
+struct http_request {
+	enum http_method method;
+	const char *path;	/* percent-decoded path, no query */
+	const char *query;	/* raw query string without '?', or "" */
+	struct http_kv *query_params;	/* decoded, in order */
+	int n_query_params;
+	struct http_kv *headers;	/* names lower-case */
+	int n_headers;
+	const char *body;	/* NUL-terminated; "" when none */
+	size_t body_len;
+	/* Path parameters captured by the route pattern ("{code}"). */
+	struct http_kv params[8];
+	int n_params;
+	const char *route;	/* the matched pattern, for metrics and logs */
+	bool want_json;		/* /api/... or Accept: application/json */
+	struct arena *arena;
+	struct app *app;	/* the server's shared state (web/app.h) */
+};
+
+struct http_response {
+	int status;
+	const char *content_type;	/* NULL: text/html; charset=utf-8 */
+	struct buf body;
+	struct http_kv headers[16];
+	int n_headers;
+	/* Set by respond_view(); rendered by the responder after the handler. */
+	json_t *model;			/* owned by the response */
+	const char *view;		/* template name, e.g. "procedure" */
+};
+
+/* Returns 0, or an MC_E* code that the server turns into a 500 page. */
+typedef int (*http_handler)(struct http_request *req,
+			    struct http_response *res);
+
+/* The decoded value of query parameter `name` (first one), or NULL. */
+const char *http_query(const struct http_request *req, const char *name);
+/* A request header by lower-case name, or NULL. */
+const char *http_header(const struct http_request *req, const char *name);
+/* A path parameter by name, or NULL. */
+const char *http_param(const struct http_request *req, const char *name);
+
+/* Adds a response header; name and value are copied into the arena. */
+void http_set_header(struct http_request *req, struct http_response *res,
+		     const char *name, const char *value);
+
+#endif

@@ -1,0 +1,15 @@
+#!/bin/sh
+# run-unit.sh BIN... - runs each cmocka test binary; prints a summary line
+# "unit: N passed, N failed" and exits 1 if any binary failed.
+pass=0; fail=0; failed=""
+for t in "$@"; do
+	if out=$("$t" 2>&1); then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1)); failed="$failed $t"
+		printf '%s\n' "$out" | tail -40
+	fi
+done
+echo "unit binaries:$failed${failed:+ FAILED}"
+echo "unit: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
