@@ -84,6 +84,7 @@ fuzz:
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 bench: $(BIN)
+	@if [ -f bench/run-core.sh ]; then sh bench/run-core.sh; fi
 	@sh bench/run.sh $(BIN)
 
 check:
