@@ -44,6 +44,9 @@ struct http_request {
 	int n_headers;
 	const char *body;	/* NUL-terminated; "" when none */
 	size_t body_len;
+	/* Decoded fields of an application/x-www-form-urlencoded body. */
+	struct http_kv *form_params;
+	int n_form_params;
 	/* Path parameters captured by the route pattern ("{code}"). */
 	struct http_kv params[8];
 	int n_params;
@@ -51,6 +54,7 @@ struct http_request {
 	bool want_json;		/* /api/... or Accept: application/json */
 	struct arena *arena;
 	struct app *app;	/* the server's shared state (web/app.h) */
+	int route_index;	/* row of the matched route, -1 when none */
 };
 
 struct http_response {
@@ -74,9 +78,24 @@ const char *http_query(const struct http_request *req, const char *name);
 const char *http_header(const struct http_request *req, const char *name);
 /* A path parameter by name, or NULL. */
 const char *http_param(const struct http_request *req, const char *name);
+/* The decoded value of form field `name` (first one) of a POST, or NULL. */
+const char *http_form(const struct http_request *req, const char *name);
 
 /* Adds a response header; name and value are copied into the arena. */
 void http_set_header(struct http_request *req, struct http_response *res,
 		     const char *name, const char *value);
+
+/*
+ * Sets up a response: status 200, no body, no headers. The server (and
+ * in-process tests) call http_response_release() once it is sent; it frees
+ * the body and the model.
+ */
+void http_response_init(struct http_response *res);
+void http_response_release(struct http_response *res);
+
+/* "GET", "HEAD", ... ("OTHER" for HTTP_OTHER). */
+const char *http_method_name(enum http_method m);
+/* The method named `s` (case-sensitive, RFC 9110 §9.1), HTTP_OTHER else. */
+enum http_method http_method_parse(const char *s);
 
 #endif

@@ -1,0 +1,21 @@
+/*
+ * handlers.h - the handlers named in the routing table (web/routes.c), one
+ * line each, grouped by the file that defines them. All have the
+ * http_handler signature (web/http.h); see "How to add a page" in
+ * web/route.h.
+ */
+#ifndef MC_WEB_HANDLERS_H
+#define MC_WEB_HANDLERS_H
+
+#include "web/http.h"
+
+/* web/h_system.c: health, metrics, static files. */
+int handle_healthz(struct http_request *req, struct http_response *res);
+int handle_metrics(struct http_request *req, struct http_response *res);
+int handle_static(struct http_request *req, struct http_response *res);
+int handle_favicon(struct http_request *req, struct http_response *res);
+int handle_robots(struct http_request *req, struct http_response *res);
+
+/* Public pages (engineer "pages"): add lines below, grouped by file. */
+
+#endif
