@@ -17,5 +17,14 @@ int handle_favicon(struct http_request *req, struct http_response *res);
 int handle_robots(struct http_request *req, struct http_response *res);
 
 /* Public pages (engineer "pages"): add lines below, grouped by file. */
+/* web/h_public.c: home, search, procedure, unit, QR board, QR images. */
+int handle_home(struct http_request *req, struct http_response *res);
+int handle_search(struct http_request *req, struct http_response *res);
+int handle_procedure(struct http_request *req, struct http_response *res);
+int handle_short(struct http_request *req, struct http_response *res);
+int handle_unit(struct http_request *req, struct http_response *res);
+int handle_board(struct http_request *req, struct http_response *res);
+int handle_qr_svg(struct http_request *req, struct http_response *res);
+int handle_qr_png(struct http_request *req, struct http_response *res);
 
 #endif

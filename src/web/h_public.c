@@ -1,0 +1,576 @@
+/*
+ * h_public.c - the public pages a citizen reaches from a QR board: home,
+ * search, procedure, short URL, unit, the QR board itself and single QR
+ * images, each with its JSON twin under /api/v1/. Models come from
+ * store/catalog.h as they are; for browsers only, a few view helpers are
+ * added (links, flags for optional text, display strings, inline QR SVG),
+ * so the API stays the plain catalog shape. Never writes HTML by hand
+ * except the QR <svg> that render/qr.c builds.
+ */
+#include "web/handlers.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "render/qr.h"
+#include "store/catalog.h"
+#include "util/err.h"
+#include "web/app.h"
+#include "web/respond.h"
+
+#define PER_PAGE 20
+#define MAX_CODE_LEN 40
+
+/* ---- small helpers ------------------------------------------------------ */
+
+/* Appends s percent-encoded for a query value (RFC 3986 unreserved kept). */
+static void add_urlenc(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (isalnum(*p) || *p == '-' || *p == '.' || *p == '_' ||
+		    *p == '~') {
+			buf_addch(b, *p);
+		} else {
+			buf_addch(b, '%');
+			buf_addch(b, hex[*p >> 4]);
+			buf_addch(b, hex[*p & 15]);
+		}
+	}
+}
+
+/* "/thu-tuc?q=..&linh-vuc=..&trang=N" with the non-empty parts. */
+static json_t *search_href(const char *q, const char *field, int page)
+{
+	struct buf b = BUF_INIT;
+	char sep = '?';
+	buf_adds(&b, "/thu-tuc");
+	if (q && *q) {
+		buf_addf(&b, "%cq=", sep);
+		add_urlenc(&b, q);
+		sep = '&';
+	}
+	if (field && *field) {
+		buf_addf(&b, "%clinh-vuc=", sep);
+		add_urlenc(&b, field);
+		sep = '&';
+	}
+	if (page > 1)
+		buf_addf(&b, "%ctrang=%d", sep, page);
+	json_t *s = json_stringn(b.ptr, b.len);
+	buf_release(&b);
+	return s;
+}
+
+static const char *jstr(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? s : "";
+}
+
+/* Sets o[flag] = true/false: whether o[key] is a non-empty string/array. */
+static void flag_nonempty(json_t *o, const char *flag, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	bool on = (json_is_string(v) && json_string_length(v) > 0) ||
+		  (json_is_array(v) && json_array_size(v) > 0);
+	json_object_set_new(o, flag, json_boolean(on));
+}
+
+/* "1.000894": the characters a procedure or unit code may hold. */
+static bool code_ok(const char *code)
+{
+	size_t n = code ? strlen(code) : 0;
+	if (n == 0 || n > MAX_CODE_LEN)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)code[i]) && code[i] != '.' &&
+		    code[i] != '-' && code[i] != '_')
+			return false;
+	return true;
+}
+
+/* PUBLIC_URL/t/{code}: what the QR codes carry. */
+static char *short_url(struct http_request *req, const char *code)
+{
+	return arena_printf(req->arena, "%s/t/%s", req->app->public_url, code);
+}
+
+/* 50000 -> "50.000 đồng" (Vietnamese digit grouping). */
+static json_t *dong_text(json_int_t v)
+{
+	char digits[32], out[64];
+	int n = snprintf(digits, sizeof(digits), "%" JSON_INTEGER_FORMAT,
+			 v < 0 ? -v : v);
+	size_t o = 0;
+	if (v < 0)
+		out[o++] = '-';
+	for (int i = 0; i < n; i++) {
+		if (i && (n - i) % 3 == 0)
+			out[o++] = '.';
+		out[o++] = digits[i];
+	}
+	out[o] = '\0';
+	struct buf b = BUF_INIT;
+	buf_addf(&b, "%s đồng", out);
+	json_t *s = json_string(b.ptr);
+	buf_release(&b);
+	return s;
+}
+
+/*
+ * The search-box model {query, options:[{name, selected}]} from the
+ * catalog's fields; `fields` is the catalog_fields() model (borrowed).
+ */
+static json_t *search_form(json_t *fields, const char *q, const char *field)
+{
+	json_t *opts = json_array();
+	size_t i;
+	json_t *f;
+	json_array_foreach(json_object_get(fields, "fields"), i, f) {
+		const char *name = jstr(f, "name");
+		json_array_append_new(opts, json_pack("{s:s, s:b}", "name", name,
+				      "selected", field && !strcmp(field, name)));
+	}
+	return json_pack("{s:s, s:o}", "query", q ? q : "", "options", opts);
+}
+
+/* Adds the search box to an HTML model (fields read from the catalog). */
+static int add_search_form(struct db *db, json_t *model, const char *q,
+			   const char *field, struct buf *err)
+{
+	json_t *fields = NULL;
+	int rc = catalog_fields(db, &fields, err);
+	if (rc)
+		return rc;
+	json_object_set_new(model, "search", search_form(fields, q, field));
+	json_decref(fields);
+	return 0;
+}
+
+/*
+ * Answers 404 for an unknown code: a JSON error for the API, else the
+ * not_found page with the message and the search box.
+ */
+static int not_found(struct http_request *req, struct http_response *res,
+		     const char *message)
+{
+	if (req->want_json)
+		return respond_error(req, res, 404, "not_found", message);
+	json_t *model = json_pack("{s:s, s:{s:s, s:s, s:i}}",
+				  "title", "Không tìm thấy",
+				  "error", "code", "not_found", "message",
+				  message, "status", 404);
+	struct db *db;
+	struct buf err = BUF_INIT;
+	if (!app_db(req, &db))
+		(void)add_search_form(db, model, "", NULL, &err);
+	buf_release(&err);
+	return respond_view(req, res, 404, "not_found", model);
+}
+
+/* Logs nothing itself: the router maps the code to a page and logs 5xx. */
+static int fail(int rc, struct buf *err)
+{
+	buf_release(err);
+	return rc;
+}
+
+/* ---- home and search ---------------------------------------------------- */
+
+int handle_home(struct http_request *req, struct http_response *res)
+{
+	struct db *db;
+	struct buf err = BUF_INIT;
+	json_t *model = NULL;
+	int rc = app_db(req, &db);
+	if (rc)
+		return rc;
+	rc = catalog_fields(db, &model, &err);
+	if (rc)
+		return fail(rc, &err);
+	buf_release(&err);
+	json_object_set_new(model, "title",
+			    json_string("Tra cứu thủ tục hành chính"));
+	if (!req->want_json) {
+		size_t i;
+		json_t *f;
+		json_array_foreach(json_object_get(model, "fields"), i, f)
+			json_object_set_new(f, "href",
+					    search_href(NULL, jstr(f, "name"), 1));
+		json_object_set_new(model, "search",
+				    search_form(model, "", NULL));
+	}
+	return respond_view(req, res, 200, "home", model);
+}
+
+/* A positive page number from the query, 1 when absent or bad. */
+static int query_page(struct http_request *req)
+{
+	const char *s = http_query(req, "trang");
+	if (!s)
+		s = http_query(req, "page");
+	if (!s || !*s)
+		return 1;
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || *end || v < 1 || v > 100000)
+		return 1;
+	return (int)v;
+}
+
+static void add_pager(json_t *model, const char *q, const char *field)
+{
+	int page = (int)json_integer_value(json_object_get(model, "page"));
+	int pages = (int)json_integer_value(json_object_get(model, "pages"));
+	int per = (int)json_integer_value(json_object_get(model, "per_page"));
+	size_t n = json_array_size(json_object_get(model, "items"));
+	json_object_set_new(model, "has_items", json_boolean(n > 0));
+	json_object_set_new(model, "from", json_integer((json_int_t)(page - 1) * per + 1));
+	json_object_set_new(model, "to", json_integer((json_int_t)(page - 1) * per + (json_int_t)n));
+	if (pages <= 1)
+		return;
+	json_t *pager = json_pack("{s:i, s:i}", "page", page, "pages", pages);
+	if (page > 1)
+		json_object_set_new(pager, "prev",
+				    json_pack("{s:o}", "href",
+					      search_href(q, field, page - 1)));
+	if (page < pages)
+		json_object_set_new(pager, "next",
+				    json_pack("{s:o}", "href",
+					      search_href(q, field, page + 1)));
+	json_object_set_new(model, "pager", pager);
+}
+
+int handle_search(struct http_request *req, struct http_response *res)
+{
+	struct db *db;
+	struct buf err = BUF_INIT;
+	json_t *model = NULL;
+	const char *q = http_query(req, "q");
+	const char *field = http_query(req, "linh-vuc");
+	int per_page = PER_PAGE;
+	if (!field)
+		field = http_query(req, "field");
+	if (req->want_json && http_query(req, "per_page")) {
+		per_page = (int)strtol(http_query(req, "per_page"), NULL, 10);
+		if (per_page < 1 || per_page > 100)
+			per_page = PER_PAGE;
+	}
+	int rc = app_db(req, &db);
+	if (rc)
+		return rc;
+	rc = catalog_search(db, q ? q : "", field && *field ? field : NULL,
+			    query_page(req), per_page, &model, &err);
+	if (rc == MC_EINVALID) {
+		buf_release(&err);
+		return respond_error(req, res, 400, "bad_query",
+				     "Từ khóa tìm kiếm không hợp lệ.");
+	}
+	if (rc)
+		return fail(rc, &err);
+	json_object_set_new(model, "title",
+			    json_string(q && *q ? "Kết quả tìm kiếm thủ tục"
+						: "Danh sách thủ tục"));
+	if (!req->want_json) {
+		json_object_set_new(model, "has_query", json_boolean(q && *q));
+		json_object_set_new(model, "has_field",
+				    json_boolean(field && *field));
+		add_pager(model, q, field);
+		rc = add_search_form(db, model, q, field, &err);
+		if (rc) {
+			json_decref(model);
+			return fail(rc, &err);
+		}
+	}
+	buf_release(&err);
+	return respond_view(req, res, 200, "search", model);
+}
+
+/* ---- procedure ---------------------------------------------------------- */
+
+/* Display strings of one channel (HTML only); see the honesty rule in
+ * procedure.mustache: unparsed times and fees are shown as published. */
+static void channel_view(json_t *ch)
+{
+	json_t *dur = json_object_get(ch, "duration");
+	const char *time_text = jstr(ch, "time_text");
+	if (json_is_object(dur) && *jstr(dur, "text")) {
+		json_object_set_new(ch, "time_display",
+				    json_string(jstr(dur, "text")));
+	} else {
+		json_object_set_new(ch, "time_display",
+				    json_string(*time_text ? time_text
+							   : "Không có thông tin"));
+		json_object_set_new(ch, "time_raw", json_boolean(*time_text));
+	}
+	json_t *dong = json_object_get(ch, "fee_dong");
+	const char *fee_text = jstr(ch, "fee_text");
+	if (json_is_integer(dong)) {
+		json_int_t v = json_integer_value(dong);
+		json_object_set_new(ch, "fee_display",
+				    v == 0 ? json_string("Miễn phí")
+					   : dong_text(v));
+	} else {
+		json_object_set_new(ch, "fee_display",
+				    json_string(*fee_text ? fee_text
+							  : "Không có thông tin"));
+		json_object_set_new(ch, "fee_raw", json_boolean(*fee_text));
+	}
+	flag_nonempty(ch, "has_note", "note");
+}
+
+static void procedure_view(struct http_request *req, json_t *p)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(p, "channels"), i, v)
+		channel_view(v);
+	json_array_foreach(json_object_get(p, "component_groups"), i, v)
+		flag_nonempty(v, "has_group", "group");
+	flag_nonempty(p, "has_channels", "channels");
+	flag_nonempty(p, "has_agency", "implementing_agency");
+	flag_nonempty(p, "has_levels", "levels");
+	flag_nonempty(p, "has_target", "target");
+	flag_nonempty(p, "has_steps", "steps");
+	flag_nonempty(p, "has_conditions", "conditions");
+	flag_nonempty(p, "has_results", "results");
+	flag_nonempty(p, "has_legal", "legal_basis");
+	flag_nonempty(p, "has_source", "source_url");
+	flag_nonempty(p, "has_decision", "decision_no");
+	json_object_set_new(p, "field_href",
+			    search_href(NULL, jstr(p, "field"), 1));
+}
+
+int handle_procedure(struct http_request *req, struct http_response *res)
+{
+	struct db *db;
+	struct buf err = BUF_INIT;
+	json_t *model = NULL;
+	const char *code = http_param(req, "code");
+	if (!code_ok(code))
+		return not_found(req, res,
+				 "Mã thủ tục không đúng định dạng.");
+	int rc = app_db(req, &db);
+	if (rc)
+		return rc;
+	rc = catalog_procedure_get(db, code, &model, &err);
+	if (rc == MC_ENOTFOUND) {
+		buf_release(&err);
+		return not_found(req, res,
+				 arena_printf(req->arena,
+					      "Không có thủ tục mã %s trong danh mục.",
+					      code));
+	}
+	if (rc)
+		return fail(rc, &err);
+	buf_release(&err);
+	json_object_set_new(model, "title", json_string(jstr(model, "name")));
+	json_object_set_new(model, "short_url",
+			    json_string(short_url(req, jstr(model, "code"))));
+	if (!req->want_json)
+		procedure_view(req, model);
+	respond_cache(req, res, 300);
+	return respond_view(req, res, 200, "procedure", model);
+}
+
+/*
+ * /t/{code}: the short URL a QR code carries. Permanent redirect to the
+ * procedure page (which answers 404 for an unknown code); no database.
+ */
+int handle_short(struct http_request *req, struct http_response *res)
+{
+	const char *code = http_param(req, "code");
+	if (!code_ok(code))
+		return not_found(req, res, "Mã thủ tục không đúng định dạng.");
+	respond_cache(req, res, 86400);
+	return respond_redirect(req, res, 301,
+				arena_printf(req->arena, "/thu-tuc/%s", code));
+}
+
+/* ---- units and the QR board --------------------------------------------- */
+
+int handle_unit(struct http_request *req, struct http_response *res)
+{
+	struct db *db;
+	struct buf err = BUF_INIT;
+	json_t *model = NULL;
+	const char *code = http_param(req, "code");
+	if (!code_ok(code))
+		return not_found(req, res, "Mã đơn vị không đúng định dạng.");
+	int rc = app_db(req, &db);
+	if (rc)
+		return rc;
+	rc = catalog_unit_get(db, code, &model, &err);
+	if (rc == MC_ENOTFOUND) {
+		buf_release(&err);
+		return not_found(req, res,
+				 arena_printf(req->arena,
+					      "Không có đơn vị hành chính mã %s.",
+					      code));
+	}
+	if (rc)
+		return fail(rc, &err);
+	buf_release(&err);
+	json_object_set_new(model, "title",
+			    json_string(jstr(model, "full_name")));
+	if (!req->want_json) {
+		flag_nonempty(model, "has_merged", "merged_from");
+		flag_nonempty(model, "has_children", "children");
+		flag_nonempty(model, "has_fields", "fields");
+		json_object_set_new(model, "n_children",
+				    json_integer((json_int_t)json_array_size(
+					    json_object_get(model, "children"))));
+	}
+	respond_cache(req, res, 300);
+	return respond_view(req, res, 200, "unit", model);
+}
+
+/* Today in Vietnam (UTC+7, no daylight saving), "dd/mm/yyyy". */
+static json_t *today_vn(void)
+{
+	time_t t = time(NULL) + 7 * 3600;
+	struct tm tm;
+	char s[16];
+	gmtime_r(&t, &tm);
+	strftime(s, sizeof(s), "%d/%m/%Y", &tm);
+	return json_string(s);
+}
+
+/* Adds url, time, fee and (HTML) the inline QR to each board entry. */
+static int board_view(struct http_request *req, json_t *model,
+		      struct buf *err)
+{
+	size_t i, j;
+	json_t *f, *p;
+	struct buf svg = BUF_INIT;
+	int rc = 0;
+	json_array_foreach(json_object_get(model, "fields"), i, f) {
+		json_array_foreach(json_object_get(f, "procedures"), j, p) {
+			const char *code = jstr(p, "code");
+			const char *url = short_url(req, code);
+			json_object_set_new(p, "url", json_string(url));
+			if (req->want_json)
+				continue;
+			const char *t = jstr(p, "time_text");
+			const char *fee = jstr(p, "fee_text");
+			json_object_set_new(p, "time", json_string(*t ? t : "Xem chi tiết"));
+			json_object_set_new(p, "fee", json_string(*fee ? fee : "Xem chi tiết"));
+			buf_reset(&svg);
+			rc = qr_svg(url, arena_printf(req->arena,
+						      "Mã QR thủ tục %s", code),
+				    0, &svg, err);
+			if (rc)
+				goto out;
+			json_object_set_new(p, "qr", json_stringn(svg.ptr, svg.len));
+		}
+	}
+out:
+	buf_release(&svg);
+	return rc;
+}
+
+int handle_board(struct http_request *req, struct http_response *res)
+{
+	struct db *db;
+	struct buf err = BUF_INIT;
+	json_t *model = NULL;
+	const char *code = http_param(req, "code");
+	if (!code_ok(code))
+		return not_found(req, res, "Mã đơn vị không đúng định dạng.");
+	int rc = app_db(req, &db);
+	if (rc)
+		return rc;
+	rc = catalog_unit_board(db, code, &model, &err);
+	if (rc == MC_ENOTFOUND) {
+		buf_release(&err);
+		return not_found(req, res,
+				 arena_printf(req->arena,
+					      "Đơn vị mã %s không có Bộ phận Một cửa hoặc không có trong danh mục.",
+					      code));
+	}
+	if (rc)
+		return fail(rc, &err);
+	rc = board_view(req, model, &err);
+	if (rc) {
+		json_decref(model);
+		return fail(rc, &err);
+	}
+	buf_release(&err);
+	json_t *unit = json_object_get(model, "unit");
+	json_object_set_new(model, "title",
+			    json_string(arena_printf(req->arena,
+						     "Bảng tra cứu thủ tục bằng mã QR – %s",
+						     jstr(unit, "full_name"))));
+	json_object_set_new(model, "date", today_vn());
+	return respond_view(req, res, 200, "board", model);
+}
+
+/* ---- single QR images --------------------------------------------------- */
+
+/* Checks that the procedure exists; answers 404 for it when not. */
+static int qr_lookup(struct http_request *req, struct http_response *res,
+		     const char *code, bool *answered)
+{
+	struct db *db;
+	struct buf err = BUF_INIT;
+	json_t *p = NULL;
+	*answered = false;
+	if (!code_ok(code)) {
+		*answered = true;
+		return not_found(req, res, "Mã thủ tục không đúng định dạng.");
+	}
+	int rc = app_db(req, &db);
+	if (rc)
+		return rc;
+	rc = catalog_procedure_get(db, code, &p, &err);
+	buf_release(&err);
+	json_decref(p);
+	if (rc == MC_ENOTFOUND) {
+		*answered = true;
+		return not_found(req, res,
+				 arena_printf(req->arena,
+					      "Không có thủ tục mã %s trong danh mục.",
+					      code));
+	}
+	return rc;
+}
+
+static int qr_image(struct http_request *req, struct http_response *res,
+		    bool png)
+{
+	const char *code = http_param(req, "code");
+	bool answered;
+	int rc = qr_lookup(req, res, code, &answered);
+	if (rc || answered)
+		return rc;
+	struct buf img = BUF_INIT, err = BUF_INIT;
+	const char *url = short_url(req, code);
+	rc = png ? qr_png(url, 8, &img, &err)
+		 : qr_svg(url, arena_printf(req->arena, "Mã QR thủ tục %s", code),
+			  256, &img, &err);
+	if (!rc) {
+		respond_cache(req, res, 86400);
+		rc = respond_bytes(req, res, 200,
+				   png ? "image/png" : "image/svg+xml",
+				   img.ptr, img.len);
+	}
+	buf_release(&img);
+	buf_release(&err);
+	return rc;
+}
+
+int handle_qr_svg(struct http_request *req, struct http_response *res)
+{
+	return qr_image(req, res, false);
+}
+
+int handle_qr_png(struct http_request *req, struct http_response *res)
+{
+	return qr_image(req, res, true);
+}
