@@ -34,6 +34,11 @@ enum day_kind {
 	DAY_MAKEUP,	 /* a rest day that is worked (ngày làm bù) */
 };
 
+/* "holiday", "compensatory", "swapped_off", "makeup_workday" (CSV, DB, API). */
+const char *calendar_kind_name(enum day_kind kind);
+/* The kind named `s`; MC_EINVALID for any other text. */
+int calendar_kind_parse(const char *s, enum day_kind *out);
+
 struct day_entry {
 	int32_t day;		/* days since 1970-01-01 */
 	enum day_kind kind;
@@ -61,12 +66,20 @@ struct calendar {
 void calendar_init(struct calendar *c, int first_year, int last_year);
 void calendar_release(struct calendar *c);
 
-/* Adds one announced entry; marks its year announced. */
+/*
+ * Adds one announced entry (any day in 1900..2199, MC_ERANGE otherwise;
+ * it may lie outside the answered range). A year counts as announced once
+ * it has a DAY_HOLIDAY entry: a lone swap at a year's edge (2018-12-31,
+ * swapped for the 2019 New Year) belongs to the next year's announcement
+ * and does not stop the derivation of its own year.
+ */
 int calendar_add(struct calendar *c, int32_t day, enum day_kind kind,
 		 const char *name, struct buf *err);
 /*
  * Sorts the entries and derives the provisional schedule of every year in
- * range that has no announced entry. Call once after the adds.
+ * range that is not announced (derived entries never replace an announced
+ * one on the same day). Call once after the adds. MC_EINVALID when two
+ * announced entries share a day.
  */
 int calendar_finish(struct calendar *c, struct buf *err);
 
@@ -75,7 +88,12 @@ int calendar_finish(struct calendar *c, struct buf *err);
  * the holidays of art. 112 (1/1; Tết: the last day of the lunar year and
  * the first four days of the new year; 10/3 lunar; 30/4; 1/5; 2/9 and one
  * adjacent day), with compensatory days (art. 111 cl. 3) for those falling
- * on a rest day.
+ * on a rest day. Before 2021 the 2012 code applies (10/2012/QH13 art. 115:
+ * 2/9 alone). The adjacent day of 2/9 is the PM's choice (art. 112 cl. 3);
+ * provisionally 3/9 when 2/9 is a Monday or a Thursday, else 1/9, which is
+ * what every announcement 2021-2026 chose. Entries are sorted by day and
+ * marked provisional; names are static strings. MC_ERANGE outside
+ * 1900..2199, MC_ETOOBIG when more than `max` entries (32 is enough).
  */
 int calendar_derive_year(int year, struct day_entry *out, int max,
 			 int *n_out, struct buf *err);
