@@ -1,0 +1,97 @@
+/*
+ * cmd_serve.c - `motcua serve`: checks that the database is migrated, then
+ * runs the web server (web/server.c) until SIGTERM or SIGINT. Refuses to
+ * start on a database that `motcua init` has not prepared.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cmd.h"
+#include "store/db.h"
+#include "util/err.h"
+#include "util/opt.h"
+#include "web/app.h"
+
+#define DEFAULT_LISTEN "127.0.0.1:8080"
+
+int cmd_serve(int argc, char **argv)
+{
+	struct opt opts[] = {
+		{ .name = "listen", .env = "MOTCUA_LISTEN",
+		  .help = "address and port (default " DEFAULT_LISTEN ")" },
+		{ .name = "db", .env = "MOTCUA_DB",
+		  .help = "database URL (default " MC_DEFAULT_DB ")" },
+		{ .name = "public-url", .env = "MOTCUA_PUBLIC_URL",
+		  .help = "URL of the site as citizens see it, for links and "
+			  "QR codes (default http://LISTEN)" },
+		{ .name = "assets",
+		  .help = "serve templates and static files from DIR "
+			  "(DIR/templates, DIR/static) instead of the "
+			  "embedded ones, re-read on each request" },
+		{ 0 },
+	};
+	const char **pos = calloc((size_t)argc + 1, sizeof(*pos));
+	int n_pos = 0, status = 1;
+	bool help = false;
+	struct buf err = BUF_INIT;
+	struct app app;
+	bool app_ok = false;
+	char *public_url = NULL;
+	if (!pos)
+		goto out;
+	if (opt_parse(opts, argc, argv, pos, &n_pos, &help, &err) || n_pos) {
+		fprintf(stderr, "motcua serve: %s\n",
+			err.len ? err.ptr : "unexpected argument");
+		status = 2;
+		goto out;
+	}
+	if (help) {
+		opt_usage("motcua serve [--listen ADDR:PORT] [--db URL] "
+			  "[--public-url URL] [--assets DIR]",
+			  opts);
+		status = 0;
+		goto out;
+	}
+	const char *listen = opts[0].value ? opts[0].value : DEFAULT_LISTEN;
+	const char *db_url = opts[1].value ? opts[1].value : MC_DEFAULT_DB;
+	if (opts[2].value) {
+		public_url = strdup(opts[2].value);
+	} else if (asprintf(&public_url, "http://%s", listen) < 0) {
+		public_url = NULL;
+	}
+	if (!public_url)
+		goto out;
+
+	/* The schema must be there before we serve anything. */
+	struct db *db;
+	if (db_open(db_url, &db, &err)) {
+		fprintf(stderr, "motcua serve: %s\n", err.ptr);
+		goto out;
+	}
+	if (app_check_db(NULL, db, &err)) {
+		fprintf(stderr, "motcua serve: %s: %s\n", db_url, err.ptr);
+		db_close(db);
+		goto out;
+	}
+	db_close(db);
+
+	if (app_init(&app, db_url, public_url, opts[3].value, &err)) {
+		fprintf(stderr, "motcua serve: %s\n", err.ptr);
+		goto out;
+	}
+	app_ok = true;
+	if (server_run(&app, listen, &err)) {
+		fprintf(stderr, "motcua serve: %s\n", err.ptr);
+		goto out;
+	}
+	status = 0;
+out:
+	if (app_ok)
+		app_release(&app);
+	free(public_url);
+	buf_release(&err);
+	free(pos);
+	opt_release(opts);
+	return status;
+}
