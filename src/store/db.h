@@ -49,6 +49,11 @@ int db_open(const char *url, struct db **out, struct buf *err);
 void db_close(struct db *db);
 enum db_kind db_kind(const struct db *db);
 const char *db_errmsg(const struct db *db);
+/*
+ * (added by store) True when the last error on `db` was a UNIQUE or
+ * PRIMARY KEY violation, so a repository can answer MC_ECONFLICT.
+ */
+bool db_error_is_unique(const struct db *db);
 
 /* Runs SQL without parameters; may hold several statements. */
 int db_exec(struct db *db, const char *sql, struct buf *err);
@@ -58,13 +63,21 @@ int db_exec(struct db *db, const char *sql, struct buf *err);
  * connection for reuse: `sql` must be a string literal (it is the key) and
  * the statement must not be finalized by the caller; call db_reset() (or
  * step to DB_DONE) before the next use, db_done() when finished.
+ * While a cached statement is in use (handed out and not yet stepped to
+ * DB_DONE, reset or done), asking for the same SQL again, e.g. in a nested
+ * call, gives a private statement that db_done() finalizes.
  */
 int db_prepare(struct db *db, const char *sql, struct db_stmt **out,
 	       struct buf *err);
 int db_prepare_cached(struct db *db, const char *sql, struct db_stmt **out,
 		      struct buf *err);
 
-/* Parameters are numbered from 1. len -1 means NUL-terminated. */
+/*
+ * Parameters are numbered from 1. len -1 means NUL-terminated. Text is
+ * copied at once (the caller may free it) and must be valid UTF-8 without
+ * NUL bytes, else MC_EINVALID (PostgreSQL would refuse it; SQLite is made
+ * to refuse it too). A NULL `s` binds NULL. Unbound parameters are NULL.
+ */
 int db_bind_int64(struct db_stmt *st, int idx, int64_t v);
 int db_bind_text(struct db_stmt *st, int idx, const char *s, ssize_t len);
 int db_bind_null(struct db_stmt *st, int idx);
@@ -72,7 +85,11 @@ int db_bind_null(struct db_stmt *st, int idx);
 /* DB_ROW, DB_DONE, or a negative error code. */
 int db_step(struct db_stmt *st);
 
-/* Columns are numbered from 0; valid until the next step/reset. */
+/*
+ * Columns are numbered from 0; valid until the next step/reset. A NULL or
+ * non-numeric value reads as 0 through db_column_int64(). On PostgreSQL
+ * db_column_count() is known after the first db_step() only.
+ */
 int db_column_count(struct db_stmt *st);
 bool db_column_is_null(struct db_stmt *st, int col);
 int64_t db_column_int64(struct db_stmt *st, int col);
@@ -89,6 +106,12 @@ void db_finalize(struct db_stmt *st);
 /* Rows changed by the last INSERT/UPDATE/DELETE of this statement. */
 int64_t db_changes(struct db_stmt *st);
 
+/*
+ * Transactions nest: an inner db_begin() opens a savepoint, its commit
+ * releases it, its rollback undoes to it. On SQLite the outermost begin is
+ * BEGIN IMMEDIATE (takes the write lock, waiting up to the 5 s busy
+ * timeout). When db_commit() fails the transaction is rolled back.
+ */
 int db_begin(struct db *db, struct buf *err);
 int db_commit(struct db *db, struct buf *err);
 int db_rollback(struct db *db);
@@ -99,6 +122,10 @@ uint64_t db_error_count(void);
 /*
  * A pool hands each thread its own connection, opened on first use and
  * closed by db_pool_free(). The pool is safe to share between threads.
+ * db_pool_get() rolls back a transaction left open by the thread's last
+ * request and reopens a broken PostgreSQL connection. A connection of a
+ * thread that has exited stays in the pool (a new thread with the same
+ * pthread_t reuses it) until db_pool_free(), which no thread may race.
  */
 struct db_pool *db_pool_new(const char *url);
 int db_pool_get(struct db_pool *pool, struct db **out, struct buf *err);

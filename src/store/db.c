@@ -1,0 +1,565 @@
+/*
+ * db.c - the driver-independent half of store/db.h: URL dispatch, the
+ * per-connection statement cache, nested transactions (savepoints), the
+ * error counter, and the pool that gives each thread its own connection.
+ * Everything dialect-specific is in db_sqlite.c and db_pg.c.
+ */
+#include "store/db.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/db_int.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+/* Past this many cached statements a connection stops caching. */
+#define DB_CACHE_MAX 1024
+/* Longest SQL quoted in an error message. */
+#define DB_ERR_SQL_MAX 300
+
+static _Atomic uint64_t n_errors;
+
+uint64_t db_error_count(void)
+{
+	return atomic_load_explicit(&n_errors, memory_order_relaxed);
+}
+
+void db__init(struct db *db, const struct db_driver *drv, enum db_kind kind)
+{
+	memset(db, 0, sizeof(*db));
+	db->drv = drv;
+	db->kind = kind;
+	buf_init(&db->errmsg, 0);
+}
+
+void db__release(struct db *db)
+{
+	buf_release(&db->errmsg);
+}
+
+void db__stmt_init(struct db_stmt *st, struct db *db, const char *sql)
+{
+	memset(st, 0, sizeof(*st));
+	st->db = db;
+	st->sql = xstrdup(sql);
+}
+
+void db__stmt_release(struct db_stmt *st)
+{
+	free(st->sql);
+	st->sql = NULL;
+}
+
+int db__fail(struct db *db, int code, bool unique, const char *sql,
+	     const char *fmt, ...)
+{
+	va_list ap;
+	buf_reset(&db->errmsg);
+	va_start(ap, fmt);
+	buf_vaddf(&db->errmsg, fmt, ap);
+	va_end(ap);
+	/* Driver messages often end with a newline: drop it. */
+	while (db->errmsg.len && (db->errmsg.ptr[db->errmsg.len - 1] == '\n' ||
+				  db->errmsg.ptr[db->errmsg.len - 1] == ' '))
+		buf_truncate(&db->errmsg, db->errmsg.len - 1);
+	if (sql) {
+		size_t n = strlen(sql);
+		if (n > DB_ERR_SQL_MAX)
+			buf_addf(&db->errmsg, " (in SQL: %.*s...)",
+				 DB_ERR_SQL_MAX, sql);
+		else
+			buf_addf(&db->errmsg, " (in SQL: %s)", sql);
+	}
+	db->last_unique = unique;
+	atomic_fetch_add_explicit(&n_errors, 1, memory_order_relaxed);
+	return code;
+}
+
+/* Copies the last error of `db` into the caller's buffer. */
+static int report(struct db *db, int rc, struct buf *err)
+{
+	if (rc < 0 && err)
+		buf_setf(err, "%s", db->errmsg.ptr);
+	return rc;
+}
+
+/* Whether `url` starts with a URL scheme ("name:"), and its length. */
+static size_t scheme_len(const char *url)
+{
+	size_t i = 0;
+	if (!((url[0] >= 'a' && url[0] <= 'z') || (url[0] >= 'A' && url[0] <= 'Z')))
+		return 0;
+	while (url[i] && (strchr("+-.", url[i]) ||
+			  (url[i] >= 'a' && url[i] <= 'z') ||
+			  (url[i] >= 'A' && url[i] <= 'Z') ||
+			  (url[i] >= '0' && url[i] <= '9')))
+		i++;
+	return url[i] == ':' ? i : 0;
+}
+
+int db_open(const char *url, struct db **out, struct buf *err)
+{
+	int rc = MC_EINVALID;
+	*out = NULL;
+	size_t n = scheme_len(url);
+	if (!url[0]) {
+		if (err)
+			buf_setf(err, "empty database URL");
+		atomic_fetch_add_explicit(&n_errors, 1, memory_order_relaxed);
+		goto out;
+	}
+	if (n == 0) {
+		rc = db__sqlite_driver.open(url, out, err);
+	} else if (n == 6 && !strncmp(url, "sqlite", 6)) {
+		rc = db__sqlite_driver.open(url + 7, out, err);
+	} else if ((n == 10 && !strncmp(url, "postgresql", 10)) ||
+		   (n == 8 && !strncmp(url, "postgres", 8))) {
+		rc = db__pg_driver.open(url, out, err);
+	} else {
+		/* Never echo the URL: it may hold a password. */
+		if (err)
+			buf_setf(err, "unknown database URL scheme '%.*s' "
+				 "(use sqlite:PATH or postgresql://...)",
+				 (int)n, url);
+		atomic_fetch_add_explicit(&n_errors, 1, memory_order_relaxed);
+		goto out;
+	}
+	if (rc < 0)
+		atomic_fetch_add_explicit(&n_errors, 1, memory_order_relaxed);
+out:
+	return rc;
+}
+
+void db_close(struct db *db)
+{
+	if (!db)
+		return;
+	for (size_t i = 0; i < db->cache_cap; i++) {
+		if (!db->cache[i].st)
+			continue;
+		db->drv->finalize(db->cache[i].st);
+		free(db->cache[i].text);
+	}
+	free(db->cache);
+	db->cache = NULL;
+	db->cache_cap = db->n_cache = 0;
+	db->drv->close(db);
+}
+
+enum db_kind db_kind(const struct db *db)
+{
+	return db->kind;
+}
+
+const char *db_errmsg(const struct db *db)
+{
+	return db->errmsg.ptr;
+}
+
+bool db_error_is_unique(const struct db *db)
+{
+	return db->last_unique;
+}
+
+int db_exec(struct db *db, const char *sql, struct buf *err)
+{
+	return report(db, db->drv->exec(db, sql), err);
+}
+
+int db_prepare(struct db *db, const char *sql, struct db_stmt **out,
+	       struct buf *err)
+{
+	*out = NULL;
+	return report(db, db->drv->prepare(db, sql, false, out), err);
+}
+
+/* The statement cache: open addressing keyed by the SQL pointer. */
+static size_t slot_of(const struct db *db, const char *key)
+{
+	uintptr_t h = (uintptr_t)key;
+	h ^= h >> 17;
+	h *= (uintptr_t)0x9E3779B97F4A7C15ull;
+	return (size_t)(h >> 7) & (db->cache_cap - 1);
+}
+
+static void cache_put(struct db *db, const char *key, char *text,
+		      struct db_stmt *st)
+{
+	size_t i = slot_of(db, key);
+	while (db->cache[i].st)
+		i = (i + 1) & (db->cache_cap - 1);
+	db->cache[i] = (struct db_cache_slot){ key, text, st };
+}
+
+static void cache_grow(struct db *db)
+{
+	struct db_cache_slot *old = db->cache;
+	size_t old_cap = db->cache_cap;
+	db->cache_cap = old_cap ? old_cap * 2 : 32;
+	db->cache = xcalloc(db->cache_cap, sizeof(*db->cache));
+	for (size_t i = 0; i < old_cap; i++)
+		if (old[i].st)
+			cache_put(db, old[i].key, old[i].text, old[i].st);
+	free(old);
+}
+
+int db_prepare_cached(struct db *db, const char *sql, struct db_stmt **out,
+		      struct buf *err)
+{
+	int rc;
+	*out = NULL;
+	if (db->cache_cap) {
+		size_t i = slot_of(db, sql);
+		for (; db->cache[i].st; i = (i + 1) & (db->cache_cap - 1)) {
+			struct db_cache_slot *s = &db->cache[i];
+			if (s->key != sql || strcmp(s->text, sql))
+				continue;
+			if (s->st->in_use)
+				break;	/* nested use: a private statement */
+			if ((rc = db->drv->reset(s->st)) < 0)
+				return report(db, rc, err);
+			s->st->in_use = true;
+			*out = s->st;
+			return 0;
+		}
+		if (db->cache[i].st)	/* in use */
+			return report(db, db->drv->prepare(db, sql, false, out),
+				      err);
+	}
+	if (db->n_cache >= DB_CACHE_MAX)
+		return report(db, db->drv->prepare(db, sql, false, out), err);
+	if ((rc = db->drv->prepare(db, sql, true, out)) < 0)
+		return report(db, rc, err);
+	if (2 * (db->n_cache + 1) > db->cache_cap)
+		cache_grow(db);
+	cache_put(db, sql, xstrdup(sql), *out);
+	db->n_cache++;
+	(*out)->cached = true;
+	(*out)->in_use = true;
+	return 0;
+}
+
+static int check_index(struct db_stmt *st, int idx)
+{
+	if (idx < 1)
+		return db__fail(st->db, MC_EINVALID, false, st->sql,
+				"parameter index %d out of range", idx);
+	return 0;
+}
+
+int db_bind_int64(struct db_stmt *st, int idx, int64_t v)
+{
+	int rc = check_index(st, idx);
+	return rc ? rc : st->db->drv->bind_int64(st, idx, v);
+}
+
+/*
+ * Whether s[0..len) is well-formed UTF-8 without NUL bytes (RFC 3629:
+ * shortest form, no surrogates, at most U+10FFFF). PostgreSQL refuses
+ * anything else and SQLite would store it: checking here makes both
+ * drivers answer the same.
+ */
+static bool text_ok(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+	while (i < len) {
+		unsigned c = s[i];
+		size_t n;
+		unsigned min, cp;
+		if (c == 0)
+			return false;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if ((c & 0xE0) == 0xC0)
+			n = 1, min = 0x80, cp = c & 0x1F;
+		else if ((c & 0xF0) == 0xE0)
+			n = 2, min = 0x800, cp = c & 0x0F;
+		else if ((c & 0xF8) == 0xF0)
+			n = 3, min = 0x10000, cp = c & 0x07;
+		else
+			return false;
+		if (len - i <= n)
+			return false;
+		for (size_t k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xC0) != 0x80)
+				return false;
+			cp = (cp << 6) | (s[i + k] & 0x3F);
+		}
+		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+			return false;
+		i += n + 1;
+	}
+	return true;
+}
+
+int db_bind_text(struct db_stmt *st, int idx, const char *s, ssize_t len)
+{
+	int rc = check_index(st, idx);
+	if (rc)
+		return rc;
+	if (!s)
+		return st->db->drv->bind_null(st, idx);
+	size_t n = len < 0 ? strlen(s) : (size_t)len;
+	if (!text_ok((const unsigned char *)s, n))
+		return db__fail(st->db, MC_EINVALID, false, st->sql,
+				"parameter %d: text is not valid UTF-8 "
+				"or holds a NUL byte", idx);
+	return st->db->drv->bind_text(st, idx, s, n);
+}
+
+int db_bind_null(struct db_stmt *st, int idx)
+{
+	int rc = check_index(st, idx);
+	return rc ? rc : st->db->drv->bind_null(st, idx);
+}
+
+int db_step(struct db_stmt *st)
+{
+	int rc = st->db->drv->step(st);
+	if (rc != DB_ROW)
+		st->in_use = false;
+	return rc;
+}
+
+int db_column_count(struct db_stmt *st)
+{
+	return st->db->drv->column_count(st);
+}
+
+bool db_column_is_null(struct db_stmt *st, int col)
+{
+	return st->db->drv->column_is_null(st, col);
+}
+
+int64_t db_column_int64(struct db_stmt *st, int col)
+{
+	return st->db->drv->column_int64(st, col);
+}
+
+const char *db_column_text(struct db_stmt *st, int col)
+{
+	return st->db->drv->column_text(st, col);
+}
+
+size_t db_column_len(struct db_stmt *st, int col)
+{
+	return st->db->drv->column_len(st, col);
+}
+
+int db_reset(struct db_stmt *st)
+{
+	st->in_use = false;
+	return st->db->drv->reset(st);
+}
+
+void db_done(struct db_stmt *st)
+{
+	if (!st)
+		return;
+	if (st->cached) {
+		st->in_use = false;
+		st->db->drv->reset(st);
+	} else {
+		st->db->drv->finalize(st);
+	}
+}
+
+void db_finalize(struct db_stmt *st)
+{
+	if (!st)
+		return;
+	if (st->cached)
+		BUG("db_finalize on a cached statement; use db_done");
+	st->db->drv->finalize(st);
+}
+
+int64_t db_changes(struct db_stmt *st)
+{
+	return st->changes;
+}
+
+/*
+ * Transactions nest: the outermost db_begin() opens a transaction (the
+ * driver's BEGIN), inner ones a savepoint, so a repository function can
+ * wrap its writes whether or not its caller has opened one.
+ */
+int db_begin(struct db *db, struct buf *err)
+{
+	int rc;
+	if (db->tx_depth == 0) {
+		rc = db->drv->begin(db);
+	} else {
+		char sql[48];
+		snprintf(sql, sizeof(sql), "SAVEPOINT mc_sp%d", db->tx_depth);
+		rc = db->drv->exec(db, sql);
+	}
+	if (rc == 0)
+		db->tx_depth++;
+	return report(db, rc, err);
+}
+
+int db_commit(struct db *db, struct buf *err)
+{
+	int rc;
+	if (db->tx_depth == 0)
+		return report(db, db__fail(db, MC_EDB, false, NULL,
+					   "commit without a transaction"),
+			      err);
+	if (db->tx_depth == 1) {
+		rc = db->drv->commit(db);
+		if (rc < 0) {
+			/* Keep the reason of the failed COMMIT. */
+			struct buf keep = BUF_INIT;
+			buf_adds(&keep, db->errmsg.ptr);
+			db->drv->rollback(db);
+			buf_reset(&db->errmsg);
+			buf_adds(&db->errmsg, keep.ptr);
+			buf_release(&keep);
+		}
+		db->tx_depth = 0;
+	} else {
+		char sql[48];
+		snprintf(sql, sizeof(sql), "RELEASE SAVEPOINT mc_sp%d",
+			 db->tx_depth - 1);
+		rc = db->drv->exec(db, sql);
+		if (rc == 0)
+			db->tx_depth--;
+	}
+	return report(db, rc, err);
+}
+
+int db_rollback(struct db *db)
+{
+	int rc;
+	if (db->tx_depth == 0)
+		return db__fail(db, MC_EDB, false, NULL,
+				"rollback without a transaction");
+	if (db->tx_depth == 1) {
+		rc = db->drv->rollback(db);
+		db->tx_depth = 0;
+	} else {
+		char sql[96];
+		snprintf(sql, sizeof(sql),
+			 "ROLLBACK TO SAVEPOINT mc_sp%d; "
+			 "RELEASE SAVEPOINT mc_sp%d",
+			 db->tx_depth - 1, db->tx_depth - 1);
+		rc = db->drv->exec(db, sql);
+		db->tx_depth--;
+	}
+	return rc;
+}
+
+/*
+ * The pool: a list of (thread, connection) under a mutex, and a
+ * thread-local note of the last pool used so that the common case takes
+ * no lock. Pools get a serial number so that a freed pool's address,
+ * reused by a new pool, never matches a stale thread-local note.
+ */
+struct pool_conn {
+	pthread_t thread;
+	struct db *db;
+	struct pool_conn *next;
+};
+
+struct db_pool {
+	char *url;
+	uint64_t serial;
+	pthread_mutex_t lock;
+	struct pool_conn *conns;
+};
+
+static _Atomic uint64_t pool_serial;
+static _Thread_local uint64_t tl_serial;
+static _Thread_local struct pool_conn *tl_conn;
+
+struct db_pool *db_pool_new(const char *url)
+{
+	struct db_pool *p = xcalloc(1, sizeof(*p));
+	p->url = xstrdup(url);
+	p->serial = atomic_fetch_add(&pool_serial, 1) + 1;
+	pthread_mutex_init(&p->lock, NULL);
+	return p;
+}
+
+/* Makes a connection fit for a new request of its thread. */
+static int freshen(struct db_pool *pool, struct pool_conn *c, struct buf *err)
+{
+	if (c->db->tx_depth) {
+		log_warn("db pool: a transaction was left open; rolling back");
+		while (c->db->tx_depth)
+			db_rollback(c->db);
+	}
+	if (c->db->drv->healthy(c->db))
+		return 0;
+	log_warn("db pool: connection broken; reconnecting");
+	struct db *db;
+	int rc = db_open(pool->url, &db, err);
+	if (rc < 0)
+		return rc;
+	db_close(c->db);
+	c->db = db;
+	return 0;
+}
+
+int db_pool_get(struct db_pool *pool, struct db **out, struct buf *err)
+{
+	int rc = 0;
+	struct pool_conn *c;
+	pthread_t self = pthread_self();
+	*out = NULL;
+	if (tl_serial == pool->serial) {
+		c = tl_conn;
+	} else {
+		pthread_mutex_lock(&pool->lock);
+		for (c = pool->conns; c; c = c->next)
+			if (pthread_equal(c->thread, self))
+				break;
+		pthread_mutex_unlock(&pool->lock);
+	}
+	if (!c) {
+		struct db *db;
+		if ((rc = db_open(pool->url, &db, err)) < 0)
+			goto out;
+		c = xcalloc(1, sizeof(*c));
+		c->thread = self;
+		c->db = db;
+		pthread_mutex_lock(&pool->lock);
+		c->next = pool->conns;
+		pool->conns = c;
+		pthread_mutex_unlock(&pool->lock);
+	} else if ((rc = freshen(pool, c, err)) < 0) {
+		goto out;
+	}
+	tl_serial = pool->serial;
+	tl_conn = c;
+	*out = c->db;
+out:
+	return rc;
+}
+
+void db_pool_free(struct db_pool *pool)
+{
+	if (!pool)
+		return;
+	struct pool_conn *c = pool->conns, *next;
+	for (; c; c = next) {
+		next = c->next;
+		db_close(c->db);
+		free(c);
+	}
+	if (tl_serial == pool->serial) {
+		tl_serial = 0;
+		tl_conn = NULL;
+	}
+	pthread_mutex_destroy(&pool->lock);
+	free(pool->url);
+	free(pool);
+}

@@ -1,0 +1,101 @@
+/*
+ * db_int.h - internals shared by db.c, db_sqlite.c and db_pg.c only (and
+ * by tests/unit/test_db.c): the driver table, the parts of a connection
+ * and of a statement that every driver has, and the error helper. Code
+ * outside these files uses store/db.h and never this header.
+ */
+#ifndef MC_STORE_DB_INT_H
+#define MC_STORE_DB_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "store/db.h"
+#include "util/buf.h"
+
+/*
+ * One driver. Every function that fails records the reason with
+ * db__fail() and returns its negative code; db.c copies the reason into
+ * the caller's `err`. Statements and connections are driver structs whose
+ * first member is struct db_stmt / struct db.
+ */
+struct db_driver {
+	const char *name;
+	/* `target` is the URL without "sqlite:" for SQLite, whole for PG. */
+	int (*open)(const char *target, struct db **out, struct buf *err);
+	void (*close)(struct db *db);
+	/* False when the connection is broken and must be reopened. */
+	bool (*healthy)(struct db *db);
+	int (*exec)(struct db *db, const char *sql);
+	/* `named`: keep server-side (PG: PQprepare) for the statement cache. */
+	int (*prepare)(struct db *db, const char *sql, bool named,
+		       struct db_stmt **out);
+	void (*finalize)(struct db_stmt *st);
+	int (*bind_int64)(struct db_stmt *st, int idx, int64_t v);
+	int (*bind_text)(struct db_stmt *st, int idx, const char *s,
+			 size_t len);
+	int (*bind_null)(struct db_stmt *st, int idx);
+	int (*step)(struct db_stmt *st);
+	int (*column_count)(struct db_stmt *st);
+	bool (*column_is_null)(struct db_stmt *st, int col);
+	int64_t (*column_int64)(struct db_stmt *st, int col);
+	const char *(*column_text)(struct db_stmt *st, int col);
+	size_t (*column_len)(struct db_stmt *st, int col);
+	int (*reset)(struct db_stmt *st);
+	/* Outermost transaction; commit must fail if the server rolled back. */
+	int (*begin)(struct db *db);
+	int (*commit)(struct db *db);
+	int (*rollback)(struct db *db);
+};
+
+extern const struct db_driver db__sqlite_driver;
+extern const struct db_driver db__pg_driver;
+
+/* One slot of the per-connection statement cache (db.c). */
+struct db_cache_slot {
+	const char *key;	/* the caller's pointer: the hash key */
+	char *text;		/* our copy, compared on every hit */
+	struct db_stmt *st;
+};
+
+struct db {
+	const struct db_driver *drv;
+	enum db_kind kind;
+	struct buf errmsg;	/* last error: driver message and SQL */
+	bool last_unique;	/* last error was a UNIQUE/PK violation */
+	int tx_depth;		/* 0: autocommit; >1: savepoints */
+	struct db_cache_slot *cache;
+	size_t cache_cap;	/* power of two, or 0 */
+	size_t n_cache;
+};
+
+struct db_stmt {
+	struct db *db;
+	char *sql;		/* copy of the SQL as written, for messages */
+	bool cached;		/* owned by the cache; db_done() resets it */
+	bool in_use;		/* a cached statement handed out, not done */
+	int64_t changes;	/* set by the driver when a statement ends */
+};
+
+/* Initialises the common part of a connection / a statement. */
+void db__init(struct db *db, const struct db_driver *drv, enum db_kind kind);
+void db__release(struct db *db);
+void db__stmt_init(struct db_stmt *st, struct db *db, const char *sql);
+void db__stmt_release(struct db_stmt *st);
+
+/*
+ * Records a failure on `db`: the message (printf-style) followed by the
+ * SQL when `sql` is not NULL, counts it in db_error_count(), and returns
+ * `code`. `unique` marks a UNIQUE or PRIMARY KEY violation.
+ */
+int db__fail(struct db *db, int code, bool unique, const char *sql,
+	     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/*
+ * Rewrites `?` placeholders to $1, $2 ... for PostgreSQL into `out`,
+ * leaving `?` alone inside '...' literals, "..." identifiers, -- and
+ * C-style comments. Returns the number of placeholders.
+ */
+int db__pg_placeholders(const char *sql, struct buf *out);
+
+#endif

@@ -1,0 +1,278 @@
+/*
+ * db_sqlite.c - the SQLite driver of store/db.h: WAL journal,
+ * synchronous=NORMAL, a 5 s busy timeout, foreign keys on. Connections are
+ * opened without SQLite's own mutex: each belongs to one thread at a time
+ * (db_pool). Writers serialise through BEGIN IMMEDIATE.
+ */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/db_int.h"
+#include "util/err.h"
+#include "util/xalloc.h"
+
+#define BUSY_TIMEOUT_MS 5000
+
+struct sq_db {
+	struct db base;
+	sqlite3 *h;
+};
+
+struct sq_stmt {
+	struct db_stmt base;
+	sqlite3_stmt *s;
+};
+
+static sqlite3 *handle(struct db *db)
+{
+	return ((struct sq_db *)db)->h;
+}
+
+static sqlite3_stmt *stmt(struct db_stmt *st)
+{
+	return ((struct sq_stmt *)st)->s;
+}
+
+/* Records the connection's current error. */
+static int fail(struct db *db, const char *sql)
+{
+	sqlite3 *h = handle(db);
+	int x = sqlite3_extended_errcode(h);
+	bool unique = x == SQLITE_CONSTRAINT_UNIQUE ||
+		      x == SQLITE_CONSTRAINT_PRIMARYKEY;
+	int code = (x & 0xff) == SQLITE_RANGE ? MC_EINVALID : MC_EDB;
+	return db__fail(db, code, unique, sql, "sqlite: %s", sqlite3_errmsg(h));
+}
+
+static int sq_exec(struct db *db, const char *sql)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(handle(db), sql, NULL, NULL, &msg);
+	if (rc == SQLITE_OK)
+		return 0;
+	int x = sqlite3_extended_errcode(handle(db));
+	rc = db__fail(db, MC_EDB,
+		      x == SQLITE_CONSTRAINT_UNIQUE ||
+			      x == SQLITE_CONSTRAINT_PRIMARYKEY,
+		      sql, "sqlite: %s", msg ? msg : sqlite3_errstr(rc));
+	sqlite3_free(msg);
+	return rc;
+}
+
+/*
+ * Switches a database to WAL (persistent, so mostly a no-op). When several
+ * connections open a new file at once, the switch can answer SQLITE_BUSY
+ * at once, without the busy handler: retry for up to the busy timeout.
+ * An in-memory database answers "memory", which is fine.
+ */
+static int set_wal(sqlite3 *h)
+{
+	int rc = SQLITE_BUSY;
+	for (int i = 0; i < BUSY_TIMEOUT_MS / 10 && rc != SQLITE_OK; i++) {
+		rc = sqlite3_exec(h, "PRAGMA journal_mode=WAL", NULL, NULL,
+				  NULL);
+		if ((rc & 0xff) == SQLITE_BUSY)
+			sqlite3_sleep(10);
+		else if (rc != SQLITE_OK)
+			break;
+	}
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+static int sq_open(const char *path, struct db **out, struct buf *err)
+{
+	int rc = MC_EDB;
+	struct sq_db *d = xcalloc(1, sizeof(*d));
+	db__init(&d->base, &db__sqlite_driver, DB_SQLITE);
+	int r = sqlite3_open_v2(path, &d->h,
+				SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+					SQLITE_OPEN_NOMUTEX,
+				NULL);
+	if (r != SQLITE_OK) {
+		if (err)
+			buf_setf(err, "sqlite: cannot open '%s': %s", path,
+				 d->h ? sqlite3_errmsg(d->h) : sqlite3_errstr(r));
+		goto out;
+	}
+	sqlite3_extended_result_codes(d->h, 1);
+	sqlite3_busy_timeout(d->h, BUSY_TIMEOUT_MS);
+	if ((set_wal(d->h) < 0 && fail(&d->base, "PRAGMA journal_mode=WAL")) ||
+	    sq_exec(&d->base, "PRAGMA synchronous=NORMAL; "
+			      "PRAGMA foreign_keys=ON") < 0) {
+		if (err)
+			buf_setf(err, "%s", d->base.errmsg.ptr);
+		goto out;
+	}
+	*out = &d->base;
+	d = NULL;
+	rc = 0;
+out:
+	if (d) {
+		sqlite3_close_v2(d->h);
+		db__release(&d->base);
+		free(d);
+	}
+	return rc;
+}
+
+static void sq_close(struct db *db)
+{
+	struct sq_db *d = (struct sq_db *)db;
+	sqlite3_close_v2(d->h);
+	db__release(db);
+	free(d);
+}
+
+static bool sq_healthy(struct db *db)
+{
+	return true;
+}
+
+static int sq_prepare(struct db *db, const char *sql, bool named,
+		      struct db_stmt **out)
+{
+	sqlite3_stmt *s = NULL;
+	const char *tail = NULL;
+	int flags = named ? SQLITE_PREPARE_PERSISTENT : 0;
+	if (sqlite3_prepare_v3(handle(db), sql, -1, flags, &s, &tail) !=
+	    SQLITE_OK)
+		return fail(db, sql);
+	if (!s)
+		return db__fail(db, MC_EINVALID, false, sql,
+				"no SQL statement");
+	while (tail && strchr(" \t\r\n;", *tail) && *tail)
+		tail++;
+	if (tail && *tail) {
+		sqlite3_finalize(s);
+		return db__fail(db, MC_EINVALID, false, sql,
+				"more than one statement in db_prepare");
+	}
+	struct sq_stmt *st = xmalloc(sizeof(*st));
+	db__stmt_init(&st->base, db, sql);
+	st->s = s;
+	*out = &st->base;
+	return 0;
+}
+
+static void sq_finalize(struct db_stmt *st)
+{
+	sqlite3_finalize(stmt(st));
+	db__stmt_release(st);
+	free(st);
+}
+
+static int bound(struct db_stmt *st, int r)
+{
+	return r == SQLITE_OK ? 0 : fail(st->db, st->sql);
+}
+
+static int sq_bind_int64(struct db_stmt *st, int idx, int64_t v)
+{
+	return bound(st, sqlite3_bind_int64(stmt(st), idx, v));
+}
+
+static int sq_bind_text(struct db_stmt *st, int idx, const char *s,
+			size_t len)
+{
+	/* TRANSIENT: SQLite copies, so callers may free `s` at once. */
+	return bound(st, sqlite3_bind_text64(stmt(st), idx, s, len,
+					     SQLITE_TRANSIENT, SQLITE_UTF8));
+}
+
+static int sq_bind_null(struct db_stmt *st, int idx)
+{
+	return bound(st, sqlite3_bind_null(stmt(st), idx));
+}
+
+static int sq_step(struct db_stmt *st)
+{
+	int r = sqlite3_step(stmt(st));
+	if (r == SQLITE_ROW)
+		return DB_ROW;
+	if (r == SQLITE_DONE) {
+		st->changes = sqlite3_changes64(handle(st->db));
+		return DB_DONE;
+	}
+	return fail(st->db, st->sql);
+}
+
+static int sq_column_count(struct db_stmt *st)
+{
+	return sqlite3_column_count(stmt(st));
+}
+
+static bool sq_column_is_null(struct db_stmt *st, int col)
+{
+	return sqlite3_column_type(stmt(st), col) == SQLITE_NULL;
+}
+
+static int64_t sq_column_int64(struct db_stmt *st, int col)
+{
+	return sqlite3_column_int64(stmt(st), col);
+}
+
+static const char *sq_column_text(struct db_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(stmt(st), col);
+	return t ? (const char *)t : "";
+}
+
+static size_t sq_column_len(struct db_stmt *st, int col)
+{
+	/* After sqlite3_column_text() this is the length of the text. */
+	return (size_t)sqlite3_column_bytes(stmt(st), col);
+}
+
+static int sq_reset(struct db_stmt *st)
+{
+	/* sqlite3_reset repeats the last step's error: already reported. */
+	sqlite3_reset(stmt(st));
+	sqlite3_clear_bindings(stmt(st));
+	return 0;
+}
+
+static int sq_begin(struct db *db)
+{
+	/*
+	 * IMMEDIATE takes the write lock now, waiting up to the busy
+	 * timeout; a deferred BEGIN that reads then writes could instead
+	 * fail with SQLITE_BUSY without waiting.
+	 */
+	return sq_exec(db, "BEGIN IMMEDIATE");
+}
+
+static int sq_commit(struct db *db)
+{
+	return sq_exec(db, "COMMIT");
+}
+
+static int sq_rollback(struct db *db)
+{
+	if (sqlite3_get_autocommit(handle(db)))
+		return 0;	/* SQLite already rolled back (e.g. on error) */
+	return sq_exec(db, "ROLLBACK");
+}
+
+const struct db_driver db__sqlite_driver = {
+	.name = "sqlite",
+	.open = sq_open,
+	.close = sq_close,
+	.healthy = sq_healthy,
+	.exec = sq_exec,
+	.prepare = sq_prepare,
+	.finalize = sq_finalize,
+	.bind_int64 = sq_bind_int64,
+	.bind_text = sq_bind_text,
+	.bind_null = sq_bind_null,
+	.step = sq_step,
+	.column_count = sq_column_count,
+	.column_is_null = sq_column_is_null,
+	.column_int64 = sq_column_int64,
+	.column_text = sq_column_text,
+	.column_len = sq_column_len,
+	.reset = sq_reset,
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+};
