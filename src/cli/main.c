@@ -8,6 +8,7 @@
 
 const struct cmd mc_commands[] = {
 	{ "help", cmd_help, "list the commands" },
+	{ "calendar", cmd_calendar, "lunar dates, days off, deadlines in working time" },
 	{ "serve", cmd_serve, "run the web server" },
 	{ "template", cmd_template, "render a mustache template with JSON data" },
 	{ NULL, NULL, NULL },
