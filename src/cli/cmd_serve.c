@@ -37,7 +37,6 @@ int cmd_serve(int argc, char **argv)
 	struct buf err = BUF_INIT;
 	struct app app;
 	bool app_ok = false;
-	char *public_url = NULL;
 	if (!pos)
 		goto out;
 	if (opt_parse(opts, argc, argv, pos, &n_pos, &help, &err) || n_pos) {
@@ -55,13 +54,8 @@ int cmd_serve(int argc, char **argv)
 	}
 	const char *listen = opts[0].value ? opts[0].value : DEFAULT_LISTEN;
 	const char *db_url = opts[1].value ? opts[1].value : MC_DEFAULT_DB;
-	if (opts[2].value) {
-		public_url = strdup(opts[2].value);
-	} else if (asprintf(&public_url, "http://%s", listen) < 0) {
-		public_url = NULL;
-	}
-	if (!public_url)
-		goto out;
+	/* Without --public-url the server uses http://ADDR:PORT as bound. */
+	const char *public_url = opts[2].value;
 
 	/* The schema must be there before we serve anything. */
 	struct db *db;
@@ -89,7 +83,6 @@ int cmd_serve(int argc, char **argv)
 out:
 	if (app_ok)
 		app_release(&app);
-	free(public_url);
 	buf_release(&err);
 	free(pos);
 	opt_release(opts);

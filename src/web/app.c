@@ -296,10 +296,12 @@ int app_init(struct app *app, const char *db_url, const char *public_url,
 	app->limits = defaults;
 	app->routes = web_routes;
 	app->templates = xcalloc(1, sizeof(*app->templates));
-	size_t ulen = strlen(public_url);
-	while (ulen && public_url[ulen - 1] == '/')
-		ulen--;
-	app->public_url = xstrndup(public_url, ulen);
+	if (public_url) {
+		size_t ulen = strlen(public_url);
+		while (ulen && public_url[ulen - 1] == '/')
+			ulen--;
+		app->public_url = xstrndup(public_url, ulen);
+	}
 	if (assets_dir) {
 		struct stat st;
 		char *dir = NULL;

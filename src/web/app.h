@@ -49,7 +49,9 @@ struct app {
  * (assets/templates/ and its subdirectories; a template that does not compile is an
  * error here, at start, not at the first request) or, with assets_dir,
  * checks that DIR/templates exists (templates are then read from disk on
- * each render, for development). `db_url` NULL: no database. Returns 0, or
+ * each render, for development). `db_url` NULL: no database.
+ * `public_url` NULL: server_run() sets "http://ADDR:PORT" once it listens.
+ * Returns 0, or
  * MC_EINVALID / MC_EIO with the reason in err. app_release() frees all.
  */
 int app_init(struct app *app, const char *db_url, const char *public_url,
@@ -92,7 +94,8 @@ int app_static(struct app *app, struct arena *a, const char *path,
  * Serves HTTP on `listen` ("127.0.0.1:8080", "[::1]:8080", ":8080") until
  * SIGTERM or SIGINT, then finishes the requests in flight (at most
  * conn_timeout_s) and returns 0. Prints "motcua: serving URL" on stdout
- * once the socket listens. Returns MC_EIO (cannot listen) or MC_EINVALID
+ * once the socket listens (port 0: the kernel picks one; the line tells
+ * which). Returns MC_EIO (cannot listen) or MC_EINVALID
  * (bad address) with the reason in err.
  */
 int server_run(struct app *app, const char *listen, struct buf *err);

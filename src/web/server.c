@@ -496,6 +496,7 @@ int server_run(struct app *app, const char *listen, struct buf *err)
 	size_t pool = app->limits.max_header * 2 + 16384;
 	struct MHD_Daemon *d = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_access, app,
+		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_THREAD_POOL_SIZE, threads,
 		MHD_OPTION_CONNECTION_TIMEOUT, app->limits.conn_timeout_s,
@@ -504,7 +505,6 @@ int server_run(struct app *app, const char *listen, struct buf *err)
 		MHD_OPTION_URI_LOG_CALLBACK, on_uri, app,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, app,
 		MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL,
-		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024,
 		MHD_OPTION_END);
 	if (!d) {
@@ -522,9 +522,12 @@ int server_run(struct app *app, const char *listen, struct buf *err)
 	else
 		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr,
 			  host, sizeof(host));
-	printf(v6 ? "motcua: serving http://[%s]:%u\n"
-		  : "motcua: serving http://%s:%u\n",
-	       host, port);
+	char url[INET6_ADDRSTRLEN + 32];
+	snprintf(url, sizeof(url),
+		 v6 ? "http://[%s]:%u" : "http://%s:%u", host, port);
+	if (!app->public_url)
+		app->public_url = xstrdup(url);
+	printf("motcua: serving %s\n", url);
 	fflush(stdout);
 	log_info("listening on %s:%u with %u threads (%s), public URL %s",
 		 host, port, threads,
