@@ -40,6 +40,8 @@ int calendar_load(struct calendar_load *cl, const char *db_url,
 		if ((rc = db_open(db_url, &db, err)))
 			goto out;
 		rc = calendar_repo_load_calendar(db, &cl->sched, &cl->cal, err);
+		if (rc == MC_EDB)
+			buf_adds(err, " (a new database? run 'motcua init' first)");
 		goto out;
 	}
 	cl->origin = "embedded";
