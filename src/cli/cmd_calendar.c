@@ -506,12 +506,9 @@ static const struct calendar_sub subs[] = {
 	{ "solar", sub_solar, "YYYY-MM-DD [--leap]: the solar date of a lunar date" },
 	{ "days-off", sub_days_off, "YEAR [--desk ID]: days off and make-up working days" },
 	{ "import", sub_import, "FILE [--db URL]: replace the years in a days-off CSV" },
-	/*
-	 * Deadlines in working time (engineer "deadline", cli/cmd_calendar_due.c,
-	 * declared in cli/calendar_load.h). Add the two rows here:
-	 *	{ "due", cmd_calendar_due, "..." },
-	 *	{ "between", cmd_calendar_between, "..." },
-	 */
+	/* Deadlines in working time (cli/cmd_calendar_due.c). */
+	{ "due", cmd_calendar_due, "--start TIME --duration TEXT: the due time in working time" },
+	{ "between", cmd_calendar_between, "A B: working time elapsed between two times" },
 	{ "lunar-range", sub_lunar_range, NULL },
 	{ NULL, NULL, NULL },
 };
