@@ -465,7 +465,7 @@ static void test_changes_returning_upsert(void **state)
 		assert_int_equal(db_prepare_cached(db,
 			"INSERT INTO t_dml (id, code, n) VALUES (?, ?, 0) "
 			"RETURNING id", &st, NULL), 0);
-		char code[8];
+		char code[16];
 		snprintf(code, sizeof(code), "c%d", i);
 		db_bind_int64(st, 1, i * 10);
 		db_bind_text(st, 2, code, -1);
