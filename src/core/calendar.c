@@ -178,7 +178,9 @@ const struct day_entry *calendar_entry(const struct calendar *c, int32_t day)
 int calendar_finish(struct calendar *c, struct buf *err)
 {
 	int rc = MC_EINVALID;
-	qsort(c->entries, (size_t)c->n_entries, sizeof(*c->entries), cmp_entry);
+	if (c->n_entries)
+		qsort(c->entries, (size_t)c->n_entries, sizeof(*c->entries),
+		      cmp_entry);
 	for (int i = 1; i < c->n_entries; i++) {
 		if (c->entries[i].day == c->entries[i - 1].day) {
 			int y, m, d;
@@ -198,12 +200,15 @@ int calendar_finish(struct calendar *c, struct buf *err)
 			goto out;
 		for (int i = 0; i < n; i++) {
 			/* Announced rows win (an edge swap of the next year). */
-			if (!bsearch(&tmp[i], c->entries, (size_t)n_announced,
+			if (!n_announced ||
+			    !bsearch(&tmp[i], c->entries, (size_t)n_announced,
 				     sizeof(*c->entries), cmp_entry))
 				push(c, &tmp[i]);
 		}
 	}
-	qsort(c->entries, (size_t)c->n_entries, sizeof(*c->entries), cmp_entry);
+	if (c->n_entries)
+		qsort(c->entries, (size_t)c->n_entries, sizeof(*c->entries),
+		      cmp_entry);
 	rc = 0;
 out:
 	return rc;

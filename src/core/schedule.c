@@ -182,7 +182,8 @@ int schedule_parse(struct schedule *s, const char *text, size_t len,
 	}
 	if (rc)
 		goto out;
-	qsort(s->rows, (size_t)s->n_rows, sizeof(*s->rows), cmp_row);
+	if (s->n_rows)
+		qsort(s->rows, (size_t)s->n_rows, sizeof(*s->rows), cmp_row);
 	for (int i = 1; i < s->n_rows; i++) {
 		if (s->rows[i].day == s->rows[i - 1].day) {
 			char day[11];
