@@ -83,9 +83,25 @@ int deadline_init(struct deadline *d, const struct calendar *cal,
 		  const struct officehours *oh,
 		  const struct deadline_policy *pol, struct buf *err)
 {
+	return deadline_init_years(d, cal, oh, pol, cal->first_year,
+				   cal->last_year, err);
+}
+
+int deadline_init_years(struct deadline *d, const struct calendar *cal,
+			const struct officehours *oh,
+			const struct deadline_policy *pol, int first_year,
+			int last_year, struct buf *err)
+{
 	int rc = MC_EINVALID;
 
 	memset(d, 0, sizeof(*d));
+	if (first_year < cal->first_year || last_year > cal->last_year ||
+	    first_year > last_year) {
+		buf_setf(err, "years %d..%d are not inside the calendar "
+			      "(%d..%d)", first_year, last_year,
+			 cal->first_year, cal->last_year);
+		return MC_ERANGE;
+	}
 	d->oh = *oh;
 	if (pol)
 		d->pol = *pol;
@@ -102,10 +118,10 @@ int deadline_init(struct deadline *d, const struct calendar *cal,
 		goto out;
 	}
 	d->std_day_min = officehours_day_minutes(oh, oh->makeup_wday);
-	d->first_year = cal->first_year;
-	d->last_year = cal->last_year;
-	d->first_day = date_to_days(cal->first_year, 1, 1);
-	d->n_days = date_to_days(cal->last_year + 1, 1, 1) - d->first_day;
+	d->first_year = first_year;
+	d->last_year = last_year;
+	d->first_day = date_to_days(first_year, 1, 1);
+	d->n_days = date_to_days(last_year + 1, 1, 1) - d->first_day;
 	d->tmpl = xmalloc((size_t)d->n_days);
 	d->cum_min = xmalloc(((size_t)d->n_days + 1) * sizeof(int32_t));
 	d->cum_wd = xmalloc(((size_t)d->n_days + 1) * sizeof(int32_t));

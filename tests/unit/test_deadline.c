@@ -385,6 +385,33 @@ static void test_malformed_duration(void **state)
 	buf_release(&err);
 }
 
+static void test_init_years(void **state)
+{
+	(void)state;
+	struct deadline d;
+	struct officehours oh;
+	struct buf err = BUF_INIT;
+	struct deadline_req req = { 0 };
+	mc_time due;
+	officehours_default(&oh);
+	assert_int_equal(deadline_init_years(&d, &cal, &oh, NULL, 2022, 2026,
+					     &err), MC_ERANGE);
+	assert_int_equal(deadline_init_years(&d, &cal, &oh, NULL, 2026, 2026,
+					     &err), 0);
+	req.received = T("2026-02-12 16:00");
+	req.dur = (struct duration){ DUR_WORKING_DAYS, 1 };
+	assert_int_equal(deadline_due(&d, &req, &due, &err), 0);
+	assert_int_equal(due, T("2026-02-23 17:00"));
+	/* The engine's range is its own: 2025 and late 2026 are outside. */
+	req.received = T("2025-12-31 10:00");
+	assert_int_equal(deadline_due(&d, &req, &due, &err), MC_ERANGE);
+	req.received = T("2026-12-31 10:00");
+	req.dur.amount = 3;
+	assert_int_equal(deadline_due(&d, &req, &due, &err), MC_ERANGE);
+	deadline_release(&d);
+	buf_release(&err);
+}
+
 static void test_effective_start(void **state)
 {
 	(void)state;
@@ -799,6 +826,7 @@ int main(void)
 		cmocka_unit_test(test_mctime),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_malformed_duration),
+		cmocka_unit_test(test_init_years),
 		cmocka_unit_test(test_effective_start),
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_between),
