@@ -54,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    mustache_compile(p, sizeof(p) - 1, &fixed_partial, &err))
 			abort();
 	}
-	out.max = 1 << 20;
+	out.max = 1 << 16;
 	if (mustache_compile((const char *)data, size, &m, &err) == 0) {
 		struct partials ps = { m };
 		mustache_render(m, context, find_partial, &ps, &out, &err);
