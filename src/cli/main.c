@@ -9,6 +9,8 @@
 const struct cmd mc_commands[] = {
 	{ "help", cmd_help, "list the commands" },
 	{ "calendar", cmd_calendar, "lunar dates, days off, deadlines in working time" },
+	{ "init", cmd_init, "create or migrate the database and import the reference data" },
+	{ "import", cmd_import, "import units or procedures from a file" },
 	{ "serve", cmd_serve, "run the web server" },
 	{ "template", cmd_template, "render a mustache template with JSON data" },
 	{ NULL, NULL, NULL },

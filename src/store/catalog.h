@@ -16,7 +16,10 @@
  *     shape says "|null". Booleans are JSON true/false.
  *
  * Channel codes: "truc_tiep" (Trực tiếp, at the counter), "truc_tuyen"
- * (Trực tuyến, online), "buu_chinh" (Dịch vụ bưu chính, by post).
+ * (Trực tuyến, online), "buu_chinh" (Dịch vụ bưu chính, by post), and
+ * "tat_ca" (channel_name "Các cách thức") where the source gave one value
+ * for all of a procedure's channels without naming them (procedures that
+ * have no detail record, data/SOURCES.md).
  *
  * ---- Shapes ---------------------------------------------------------------
  *
@@ -41,7 +44,7 @@
  *    "issuing_body", "decision_no", "procedure_type", "implementing_agency",
  *    "competent_authority", "target", "receiving_address",
  *    "online_submission":true|false|null,
- *    "channels":[channel...]          (order: truc_tiep, truc_tuyen, buu_chinh;
+ *    "channels":[channel...]          (order: truc_tiep, truc_tuyen, buu_chinh, tat_ca;
  *                                      a channel may appear more than once when
  *                                      the source lists several cases),
  *    "time_text":"..."                (the counter channel's time text, else
@@ -68,7 +71,9 @@
  *
  * fields (catalog_fields):
  *   {"fields":[{"name":"Hộ tịch", "count":81, "commune_count":40}],
- *    "total":2642}                    (fields sorted by name, Vietnamese order)
+ *    "total":2642}                    (fields sorted by name, Vietnamese order;
+ *                                      commune_count: procedures served by
+ *                                      commune desks by default)
  *
  * unit ref: {"code":"07738", "name":"Cảnh Thụy", "full_name":"Phường Cảnh Thụy",
  *            "type":"phường", "era":"2025"}

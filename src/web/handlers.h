@@ -27,4 +27,17 @@ int handle_board(struct http_request *req, struct http_response *res);
 int handle_qr_svg(struct http_request *req, struct http_response *res);
 int handle_qr_png(struct http_request *req, struct http_response *res);
 
+/* web/h_calendar.c: working time API and the public calendar page. */
+int handle_calendar_page(struct http_request *req, struct http_response *res);
+int handle_api_calendar_lunar(struct http_request *req,
+			      struct http_response *res);
+int handle_api_calendar_solar(struct http_request *req,
+			      struct http_response *res);
+int handle_api_calendar_days_off(struct http_request *req,
+				 struct http_response *res);
+int handle_api_calendar_due(struct http_request *req,
+			    struct http_response *res);
+int handle_api_calendar_between(struct http_request *req,
+				struct http_response *res);
+
 #endif

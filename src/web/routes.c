@@ -17,5 +17,14 @@ const struct route web_routes[] = {
 
 	/* Public pages (engineer "pages"): add rows below. */
 
+	/* Legal working time (web/h_calendar.c, engineer "calweb"). */
+	{ HTTP_GET, "/lich-lam-viec", handle_calendar_page, 0 },
+	{ HTTP_GET, "/don-vi/{code}/lich-lam-viec", handle_calendar_page, 0 },
+	{ HTTP_GET, "/api/v1/calendar/lunar", handle_api_calendar_lunar, 0 },
+	{ HTTP_GET, "/api/v1/calendar/solar", handle_api_calendar_solar, 0 },
+	{ HTTP_GET, "/api/v1/calendar/days-off", handle_api_calendar_days_off, 0 },
+	{ HTTP_GET, "/api/v1/calendar/due", handle_api_calendar_due, 0 },
+	{ HTTP_GET, "/api/v1/calendar/between", handle_api_calendar_between, 0 },
+
 	{ 0, NULL, NULL, 0 },
 };
