@@ -74,9 +74,11 @@ awk -F'|' '
 		printf "%-12s %-36s %10s %9s %9s %9s\n", "target", "path", "req/s", "p99 ms", "rps/hw", "p99/hw"
 		for (i = 1; i <= NR; i++) {
 			split(rows[i], f, "|")
-			printf "%-12s %-36s %10.0f %9.2f %9.2f %9.2f%s\n", f[1], f[2], f[3], f[4],
-				base_rps > 0 ? f[3] / base_rps : 0, base_p99 > 0 ? f[4] / base_p99 : 0,
-				f[5] != "" ? "  (" f[5] ")" : ""
+			rr = 0; pr = 0; note = ""
+			if (base_rps > 0) rr = f[3] / base_rps
+			if (base_p99 > 0) pr = f[4] / base_p99
+			if (f[5] != "") note = "  (" f[5] ")"
+			printf "%-12s %-36s %10.0f %9.2f %9.2f %9.2f%s\n", f[1], f[2], f[3], f[4], rr, pr, note
 		}
 	}' "$tmp/results"
 echo "server RSS: peak ${rss_kb:-?} kB, now ${now_kb:-?} kB"

@@ -12,6 +12,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -19,6 +21,7 @@
 #include "render/qr.h"
 #include "store/catalog.h"
 #include "util/err.h"
+#include "util/xalloc.h"
 #include "web/app.h"
 #include "web/respond.h"
 
@@ -122,6 +125,178 @@ static json_t *dong_text(json_int_t v)
 	return s;
 }
 
+/* ---- caches --------------------------------------------------------------
+ *
+ * The catalog changes only through an import, which bumps the catalog
+ * version (store/catalog.h). So the field list (the search box on every
+ * page, a GROUP BY over the catalog) and whole rendered pages of
+ * procedures, units and boards are kept in the process and dropped when
+ * the version changes; the version is read at most once a second, so a
+ * page may lag an import by a second. Pages are capped at
+ * PAGE_CACHE_MAX_BYTES (the whole cache is dropped when full). Only 200
+ * answers are kept. Everything here is under one rwlock.
+ */
+#define PAGE_CACHE_MAX_BYTES (8u << 20)
+#define PAGE_BUCKETS 1024
+
+struct page {
+	struct page *next;
+	char *key;
+	char *body;
+	size_t len;
+	char *content_type;
+};
+
+static pthread_rwlock_t cache_lock = PTHREAD_RWLOCK_INITIALIZER;
+static int64_t cache_version = -1;	/* catalog version of the contents */
+static int64_t cache_checked_s = -1;	/* monotonic second of the last check */
+static json_t *fields_cache;		/* catalog_fields() model */
+static struct page *page_table[PAGE_BUCKETS];
+static size_t pages_bytes;
+
+static int64_t mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec;
+}
+
+static uint32_t key_hash(const char *s)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* Frees every page; call with the write lock held. */
+static void pages_flush(void)
+{
+	for (size_t i = 0; i < PAGE_BUCKETS; i++) {
+		struct page *p = page_table[i], *next;
+		for (; p; p = next) {
+			next = p->next;
+			free(p->key);
+			free(p->body);
+			free(p->content_type);
+			free(p);
+		}
+		page_table[i] = NULL;
+	}
+	pages_bytes = 0;
+}
+
+/*
+ * Drops the caches when the catalog version changed; reads the version at
+ * most once a second. A failure to read it keeps the caches as they are.
+ */
+static void cache_sync(struct db *db)
+{
+	int64_t now = mono_s();
+	pthread_rwlock_rdlock(&cache_lock);
+	bool fresh = cache_checked_s == now;
+	pthread_rwlock_unlock(&cache_lock);
+	if (fresh)
+		return;
+	int64_t v;
+	struct buf err = BUF_INIT;
+	int rc = catalog_version(db, &v, &err);
+	buf_release(&err);
+	pthread_rwlock_wrlock(&cache_lock);
+	cache_checked_s = now;
+	if (!rc && v != cache_version) {
+		pages_flush();
+		json_decref(fields_cache);
+		fields_cache = NULL;
+		cache_version = v;
+	}
+	pthread_rwlock_unlock(&cache_lock);
+}
+
+/* The catalog's fields model (a new reference; the caller decrefs it and
+ * must not change it). */
+static int fields_get(struct db *db, json_t **out, struct buf *err)
+{
+	cache_sync(db);
+	pthread_rwlock_rdlock(&cache_lock);
+	json_t *f = json_incref(fields_cache);
+	pthread_rwlock_unlock(&cache_lock);
+	if (!f) {
+		int rc = catalog_fields(db, &f, err);
+		if (rc)
+			return rc;
+		pthread_rwlock_wrlock(&cache_lock);
+		if (!fields_cache)
+			fields_cache = json_incref(f);
+		pthread_rwlock_unlock(&cache_lock);
+	}
+	*out = f;
+	return 0;
+}
+
+/* The cache key of this request's page: JSON or HTML, path, `extra`. */
+static char *page_key(struct http_request *req, const char *extra)
+{
+	return arena_printf(req->arena, "%c%s|%s", req->want_json ? 'J' : 'H',
+			    req->path, extra ? extra : "");
+}
+
+/*
+ * Answers from the page cache when `key` is there (after cache_sync()).
+ * Returns true when it answered.
+ */
+static bool page_hit(struct http_request *req, struct http_response *res,
+		     struct db *db, const char *key, long max_age_s)
+{
+	cache_sync(db);
+	bool hit = false;
+	pthread_rwlock_rdlock(&cache_lock);
+	for (struct page *p = page_table[key_hash(key) % PAGE_BUCKETS]; p;
+	     p = p->next) {
+		if (strcmp(p->key, key))
+			continue;
+		respond_bytes(req, res, 200,
+			      arena_strdup(req->arena, p->content_type),
+			      p->body, p->len);
+		hit = true;
+		break;
+	}
+	pthread_rwlock_unlock(&cache_lock);
+	if (hit)
+		respond_cache(req, res, max_age_s);
+	return hit;
+}
+
+/*
+ * Renders the pending view of `res` now and keeps the page under `key`.
+ * The router's respond_finish() then only adds its headers: ours are
+ * cleared here and the cache header set again.
+ */
+static void page_store(struct http_request *req, struct http_response *res,
+		       const char *key, long max_age_s)
+{
+	respond_finish(req, res);
+	res->n_headers = 0;
+	respond_cache(req, res, max_age_s);
+	if (res->status != 200 || res->body.failed)
+		return;
+	struct page *p = xcalloc(1, sizeof(*p));
+	p->key = xstrdup(key);
+	p->body = xmalloc(res->body.len + 1);
+	memcpy(p->body, res->body.ptr, res->body.len + 1);
+	p->len = res->body.len;
+	p->content_type = xstrdup(res->content_type ? res->content_type
+						    : "text/html; charset=utf-8");
+	uint32_t b = key_hash(key) % PAGE_BUCKETS;
+	pthread_rwlock_wrlock(&cache_lock);
+	if (pages_bytes + p->len > PAGE_CACHE_MAX_BYTES)
+		pages_flush();
+	p->next = page_table[b];
+	page_table[b] = p;
+	pages_bytes += p->len;
+	pthread_rwlock_unlock(&cache_lock);
+}
+
 /*
  * The search-box model {query, options:[{name, selected}]} from the
  * catalog's fields; `fields` is the catalog_fields() model (borrowed).
@@ -144,7 +319,7 @@ static int add_search_form(struct db *db, json_t *model, const char *q,
 			   const char *field, struct buf *err)
 {
 	json_t *fields = NULL;
-	int rc = catalog_fields(db, &fields, err);
+	int rc = fields_get(db, &fields, err);
 	if (rc)
 		return rc;
 	json_object_set_new(model, "search", search_form(fields, q, field));
@@ -190,10 +365,13 @@ int handle_home(struct http_request *req, struct http_response *res)
 	int rc = app_db(req, &db);
 	if (rc)
 		return rc;
-	rc = catalog_fields(db, &model, &err);
+	json_t *fields;
+	rc = fields_get(db, &fields, &err);
 	if (rc)
 		return fail(rc, &err);
 	buf_release(&err);
+	model = json_deep_copy(fields);	/* the cached one is shared */
+	json_decref(fields);
 	json_object_set_new(model, "title",
 			    json_string("Tra cứu thủ tục hành chính"));
 	if (!req->want_json) {
@@ -359,6 +537,9 @@ int handle_procedure(struct http_request *req, struct http_response *res)
 	int rc = app_db(req, &db);
 	if (rc)
 		return rc;
+	const char *key = page_key(req, NULL);
+	if (page_hit(req, res, db, key, 300))
+		return 0;
 	rc = catalog_procedure_get(db, code, &model, &err);
 	if (rc == MC_ENOTFOUND) {
 		buf_release(&err);
@@ -375,8 +556,9 @@ int handle_procedure(struct http_request *req, struct http_response *res)
 			    json_string(short_url(req, jstr(model, "code"))));
 	if (!req->want_json)
 		procedure_view(req, model);
-	respond_cache(req, res, 300);
-	return respond_view(req, res, 200, "procedure", model);
+	respond_view(req, res, 200, "procedure", model);
+	page_store(req, res, key, 300);
+	return 0;
 }
 
 /*
@@ -406,6 +588,9 @@ int handle_unit(struct http_request *req, struct http_response *res)
 	int rc = app_db(req, &db);
 	if (rc)
 		return rc;
+	const char *key = page_key(req, NULL);
+	if (page_hit(req, res, db, key, 300))
+		return 0;
 	rc = catalog_unit_get(db, code, &model, &err);
 	if (rc == MC_ENOTFOUND) {
 		buf_release(&err);
@@ -427,8 +612,9 @@ int handle_unit(struct http_request *req, struct http_response *res)
 				    json_integer((json_int_t)json_array_size(
 					    json_object_get(model, "children"))));
 	}
-	respond_cache(req, res, 300);
-	return respond_view(req, res, 200, "unit", model);
+	respond_view(req, res, 200, "unit", model);
+	page_store(req, res, key, 300);
+	return 0;
 }
 
 /* Today in Vietnam (UTC+7, no daylight saving), "dd/mm/yyyy". */
@@ -486,19 +672,29 @@ int handle_board(struct http_request *req, struct http_response *res)
 	int rc = app_db(req, &db);
 	if (rc)
 		return rc;
+	json_t *date = today_vn();	/* printed on the board: part of the key */
+	const char *key = page_key(req, json_string_value(date));
+	if (page_hit(req, res, db, key, 300)) {
+		json_decref(date);
+		return 0;
+	}
 	rc = catalog_unit_board(db, code, &model, &err);
 	if (rc == MC_ENOTFOUND) {
 		buf_release(&err);
+		json_decref(date);
 		return not_found(req, res,
 				 arena_printf(req->arena,
 					      "Đơn vị mã %s không có Bộ phận Một cửa hoặc không có trong danh mục.",
 					      code));
 	}
-	if (rc)
+	if (rc) {
+		json_decref(date);
 		return fail(rc, &err);
+	}
 	rc = board_view(req, model, &err);
 	if (rc) {
 		json_decref(model);
+		json_decref(date);
 		return fail(rc, &err);
 	}
 	buf_release(&err);
@@ -507,8 +703,10 @@ int handle_board(struct http_request *req, struct http_response *res)
 			    json_string(arena_printf(req->arena,
 						     "Bảng tra cứu thủ tục bằng mã QR – %s",
 						     jstr(unit, "full_name"))));
-	json_object_set_new(model, "date", today_vn());
-	return respond_view(req, res, 200, "board", model);
+	json_object_set_new(model, "date", date);
+	respond_view(req, res, 200, "board", model);
+	page_store(req, res, key, 300);
+	return 0;
 }
 
 /* ---- single QR images --------------------------------------------------- */

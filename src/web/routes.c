@@ -16,6 +16,18 @@ const struct route web_routes[] = {
 	{ HTTP_GET, "/robots.txt", handle_robots, 0 },
 
 	/* Public pages (engineer "pages"): add rows below. */
+	{ HTTP_GET, "/", handle_home, 0 },
+	{ HTTP_GET, "/thu-tuc", handle_search, 0 },
+	{ HTTP_GET, "/thu-tuc/{code}", handle_procedure, 0 },
+	{ HTTP_GET, "/t/{code}", handle_short, 0 },
+	{ HTTP_GET, "/don-vi/{code}", handle_unit, 0 },
+	{ HTTP_GET, "/don-vi/{code}/bang-qr", handle_board, 0 },
+	{ HTTP_GET, "/qr/t/{code}.svg", handle_qr_svg, 0 },
+	{ HTTP_GET, "/qr/t/{code}.png", handle_qr_png, 0 },
+	{ HTTP_GET, "/api/v1/procedures", handle_search, 0 },
+	{ HTTP_GET, "/api/v1/procedures/{code}", handle_procedure, 0 },
+	{ HTTP_GET, "/api/v1/units/{code}", handle_unit, 0 },
+	{ HTTP_GET, "/api/v1/units/{code}/board", handle_board, 0 },
 
 	/* Legal working time (web/h_calendar.c, engineer "calweb"). */
 	{ HTTP_GET, "/lich-lam-viec", handle_calendar_page, 0 },

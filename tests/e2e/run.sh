@@ -1,0 +1,79 @@
+#!/bin/sh
+# run.sh - browser tests: starts the real binary ($MOTCUA_BIN, default
+# build/motcua) on 127.0.0.1 with a temporary SQLite database made by
+# `motcua init`, runs tests/e2e/journey.mjs in headless chromium
+# (playwright-core from node_modules), saves screenshots under
+# tests/out/e2e/, stops the server and prints "e2e: N passed, M failed".
+# When chromium or playwright-core is missing (and `npm ci` cannot bring
+# the latter) it says so and prints "e2e: 0 passed, 0 failed".
+set -u
+root=$(cd "$(dirname "$0")/../.." && pwd)
+bin=${MOTCUA_BIN:-build/motcua}
+case $bin in /*) ;; *) bin=$root/$bin ;; esac
+chromium=${CHROMIUM:-/usr/bin/chromium}
+out=$root/tests/out/e2e
+
+skip() {
+	echo "e2e: SKIPPED: $1"
+	echo "e2e: 0 passed, 0 failed"
+	exit 0
+}
+[ -x "$chromium" ] || skip "no chromium at $chromium (apt-get install chromium)"
+command -v node >/dev/null || skip "node is not installed"
+if [ ! -d "$root/node_modules/playwright-core" ] && command -v npm >/dev/null; then
+	echo "e2e: installing playwright-core (npm ci)"
+	(cd "$root" && npm ci --no-audit --no-fund >/dev/null 2>&1) ||
+		echo "e2e: npm ci failed"
+fi
+[ -d "$root/node_modules/playwright-core" ] || skip "node_modules/playwright-core missing (run npm ci)"
+[ -x "$bin" ] || { echo "e2e: no binary $bin"; echo "e2e: 0 passed, 1 failed"; exit 1; }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/motcua-e2e.XXXXXX")
+pid=
+cleanup() {
+	if [ -n "$pid" ]; then
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+fail_setup() {
+	sed 's/^/  /' "$2" | tail -20
+	echo "e2e: $1"
+	echo "e2e: 0 passed, 1 failed"
+	exit 1
+}
+
+db=sqlite:$tmp/e2e.db
+"$bin" init --db "$db" >"$tmp/init.log" 2>&1 || fail_setup "motcua init failed" "$tmp/init.log"
+
+port=$(( 40000 + $$ % 20000 ))
+while grep -q "$(printf ':%04X ' "$port")" /proc/net/tcp /proc/net/tcp6 2>/dev/null; do
+	port=$((port + 1))
+done
+base=http://127.0.0.1:$port
+"$bin" serve --db "$db" --listen "127.0.0.1:$port" --public-url "$base" \
+	>"$tmp/serve.log" 2>&1 &
+pid=$!
+i=0
+until curl -fsS -o /dev/null "$base/healthz" 2>/dev/null; do
+	i=$((i + 1))
+	if [ $i -gt 100 ] || ! kill -0 "$pid" 2>/dev/null; then
+		fail_setup "server did not start" "$tmp/serve.log"
+	fi
+	sleep 0.1
+done
+
+rm -rf "$out"
+mkdir -p "$out"
+CHROMIUM=$chromium timeout 300 node "$root/tests/e2e/journey.mjs" "$base" "$out"
+rc=$?
+if [ $rc -ne 0 ] && [ $rc -ne 1 ]; then
+	echo "e2e: journey.mjs exited $rc"
+	echo "e2e: 0 passed, 1 failed"
+	exit 1
+fi
+exit $rc
