@@ -5,9 +5,12 @@
  */
 #include "web/handlers.h"
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "util/err.h"
 #include "util/log.h"
@@ -17,25 +20,48 @@
 
 #define CT_TEXT "text/plain; charset=utf-8"
 
-int handle_healthz(struct http_request *req, struct http_response *res)
+/*
+ * The database check of /healthz runs at most once a second per process;
+ * probes in between reuse its result (atomics: no lock). A probe every
+ * few milliseconds from a load balancer then costs nothing.
+ */
+static _Atomic int64_t health_checked_ns;
+static _Atomic int health_ok;
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static bool db_healthy(struct http_request *req)
 {
 	struct app *app = req->app;
-	if (app->db) {
-		struct db *db;
-		struct buf err = BUF_INIT;
-		int rc = app_db(req, &db);
-		if (!rc)
-			rc = app_check_db(app, db, &err);
-		if (rc) {
-			if (err.len)
-				log_error("healthz: %s", err.ptr);
-			buf_release(&err);
-			respond_bytes(req, res, 503, CT_TEXT,
-				      "database unavailable\n", 21);
-			respond_cache(req, res, 0);
-			return 0;
-		}
-		buf_release(&err);
+	int64_t now = mono_ns();
+	int64_t last = atomic_load(&health_checked_ns);
+	if (last && now - last < 1000000000)
+		return atomic_load(&health_ok);
+	struct db *db;
+	struct buf err = BUF_INIT;
+	int rc = app_db(req, &db);
+	if (!rc)
+		rc = app_check_db(app, db, &err);
+	if (rc && err.len)
+		log_error("healthz: %s", err.ptr);
+	buf_release(&err);
+	atomic_store(&health_ok, rc == 0);
+	atomic_store(&health_checked_ns, now);
+	return rc == 0;
+}
+
+int handle_healthz(struct http_request *req, struct http_response *res)
+{
+	if (req->app->db && !db_healthy(req)) {
+		respond_bytes(req, res, 503, CT_TEXT, "database unavailable\n",
+			      21);
+		respond_cache(req, res, 0);
+		return 0;
 	}
 	respond_bytes(req, res, 200, CT_TEXT, "ok\n", 3);
 	respond_cache(req, res, 0);

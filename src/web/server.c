@@ -377,9 +377,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	uint64_t usec = (now_ns() - rc->start_ns) / 1000;
 	char path[256];
 	log_path(rc->uri, path, sizeof(path));
-	const char *method = rc->started
-		? http_method_name(rc->req.method) : "-";
-	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+	const char *method = http_method_name(rc->req.method);
+	if (!rc->started)	/* refused by MHD itself, e.g. its 431 */
+		log_info("- %s - 0 %lluus (refused by the HTTP layer: %d)",
+			 path, (unsigned long long)usec, (int)toe);
+	else if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
 		log_info("%s %s %d %zu %lluus", method, path, rc->status,
 			 rc->bytes, (unsigned long long)usec);
 	else
@@ -552,6 +554,14 @@ int server_run(struct app *app, const char *listen, struct buf *err)
 	log_info("stopped");
 	rc = 0;
 out:
+	/* A second SIGTERM (e.g. sent to the whole process group) may be
+	 * pending: take it now, or unblocking would kill us after a clean
+	 * shutdown. */
+	{
+		struct timespec zero = { 0, 0 };
+		while (sigtimedwait(&stop, NULL, &zero) > 0)
+			;
+	}
 	pthread_sigmask(SIG_UNBLOCK, &stop, NULL);
 	return rc;
 }

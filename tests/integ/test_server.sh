@@ -147,7 +147,8 @@ while [ $tries -lt 50 ]; do
 	tries=$((tries + 1))
 done
 it_stop
-check "SIGTERM: exit 0" [ "$SERVER_RC" = 0 ]
+check "SIGTERM: exit 0 (got $SERVER_RC)" [ "$SERVER_RC" = 0 ]
+[ "$SERVER_RC" = 0 ] || tail -5 "$SERVER_LOG"
 wait $curl_pid
 check "SIGTERM: request in flight answered" grep -qx 404 "$T/slow.status"
 check "SIGTERM: logged" grep -q "finishing requests in flight" "$SERVER_LOG"
