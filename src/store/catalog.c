@@ -21,9 +21,11 @@
 
 /* ---- small helpers ---------------------------------------------------- */
 
+/* Catalog text was validated as UTF-8 on import: no second check here. */
 static json_t *col_str(struct db_stmt *s, int col)
 {
-	return json_stringn(db_column_text(s, col), db_column_len(s, col));
+	return json_stringn_nocheck(db_column_text(s, col),
+				    db_column_len(s, col));
 }
 
 static json_t *col_str_or_null(struct db_stmt *s, int col)

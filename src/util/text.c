@@ -195,7 +195,12 @@ void text_squeeze(const char *s, size_t len, struct buf *out)
 		if (space && out->len > start)
 			buf_addch(out, ' ');
 		space = false;
-		buf_addch(out, (char)c);
-		i++;
+		/* Copy the run up to the next possible space in one go. */
+		size_t j = i + 1;
+		while (j < len && (unsigned char)s[j] > ' ' &&
+		       (unsigned char)s[j] != 0xC2)
+			j++;
+		buf_add(out, s + i, j - i);
+		i = j;
 	}
 }
