@@ -241,6 +241,45 @@ static char *page_key(struct http_request *req, const char *extra)
 			    req->path, extra ? extra : "");
 }
 
+/* The cached page under `key`, or NULL; call with the lock held. */
+static struct page *page_find(const char *key)
+{
+	for (struct page *p = page_table[key_hash(key) % PAGE_BUCKETS]; p;
+	     p = p->next)
+		if (!strcmp(p->key, key))
+			return p;
+	return NULL;
+}
+
+/* Keeps a copy of body[0..len) under `key` (a new entry). */
+static void page_put(const char *key, const char *body, size_t len,
+		     const char *content_type)
+{
+	struct page *p = xcalloc(1, sizeof(*p));
+	p->key = xstrdup(key);
+	p->body = xmalloc(len + 1);
+	memcpy(p->body, body, len);
+	p->body[len] = '\0';
+	p->len = len;
+	p->content_type = xstrdup(content_type);
+	uint32_t b = key_hash(key) % PAGE_BUCKETS;
+	pthread_rwlock_wrlock(&cache_lock);
+	if (page_find(key)) {	/* another thread was first */
+		pthread_rwlock_unlock(&cache_lock);
+		free(p->key);
+		free(p->body);
+		free(p->content_type);
+		free(p);
+		return;
+	}
+	if (pages_bytes + len > PAGE_CACHE_MAX_BYTES)
+		pages_flush();
+	p->next = page_table[b];
+	page_table[b] = p;
+	pages_bytes += len;
+	pthread_rwlock_unlock(&cache_lock);
+}
+
 /*
  * Answers from the page cache when `key` is there (after cache_sync()).
  * Returns true when it answered.
@@ -249,22 +288,16 @@ static bool page_hit(struct http_request *req, struct http_response *res,
 		     struct db *db, const char *key, long max_age_s)
 {
 	cache_sync(db);
-	bool hit = false;
 	pthread_rwlock_rdlock(&cache_lock);
-	for (struct page *p = page_table[key_hash(key) % PAGE_BUCKETS]; p;
-	     p = p->next) {
-		if (strcmp(p->key, key))
-			continue;
+	struct page *p = page_find(key);
+	if (p)
 		respond_bytes(req, res, 200,
 			      arena_strdup(req->arena, p->content_type),
 			      p->body, p->len);
-		hit = true;
-		break;
-	}
 	pthread_rwlock_unlock(&cache_lock);
-	if (hit)
+	if (p)
 		respond_cache(req, res, max_age_s);
-	return hit;
+	return p != NULL;
 }
 
 /*
@@ -280,50 +313,68 @@ static void page_store(struct http_request *req, struct http_response *res,
 	respond_cache(req, res, max_age_s);
 	if (res->status != 200 || res->body.failed)
 		return;
-	struct page *p = xcalloc(1, sizeof(*p));
-	p->key = xstrdup(key);
-	p->body = xmalloc(res->body.len + 1);
-	memcpy(p->body, res->body.ptr, res->body.len + 1);
-	p->len = res->body.len;
-	p->content_type = xstrdup(res->content_type ? res->content_type
-						    : "text/html; charset=utf-8");
-	uint32_t b = key_hash(key) % PAGE_BUCKETS;
-	pthread_rwlock_wrlock(&cache_lock);
-	if (pages_bytes + p->len > PAGE_CACHE_MAX_BYTES)
-		pages_flush();
-	p->next = page_table[b];
-	page_table[b] = p;
-	pages_bytes += p->len;
-	pthread_rwlock_unlock(&cache_lock);
+	page_put(key, res->body.ptr, res->body.len,
+		 res->content_type ? res->content_type
+				   : "text/html; charset=utf-8");
 }
 
 /*
- * The search-box model {query, options:[{name, selected}]} from the
- * catalog's fields; `fields` is the catalog_fields() model (borrowed).
+ * The <option> elements of the field select, `field` selected (NULL or
+ * "": none), built here with every value HTML-escaped (so the template may
+ * write them raw) and cached per selected field. The result lives in the
+ * request's arena.
  */
-static json_t *search_form(json_t *fields, const char *q, const char *field)
+static int field_options(struct http_request *req, struct db *db,
+			 const char *field, const char **out, struct buf *err)
 {
-	json_t *opts = json_array();
-	size_t i;
-	json_t *f;
-	json_array_foreach(json_object_get(fields, "fields"), i, f) {
-		const char *name = jstr(f, "name");
-		json_array_append_new(opts, json_pack("{s:s, s:b}", "name", name,
-				      "selected", field && !strcmp(field, name)));
-	}
-	return json_pack("{s:s, s:o}", "query", q ? q : "", "options", opts);
-}
+	const char *key = arena_printf(req->arena, "O|%s", field ? field : "");
+	cache_sync(db);
+	pthread_rwlock_rdlock(&cache_lock);
+	struct page *hit = page_find(key);
+	if (hit)
+		*out = arena_strndup(req->arena, hit->body, hit->len);
+	pthread_rwlock_unlock(&cache_lock);
+	if (hit)
+		return 0;
 
-/* Adds the search box to an HTML model (fields read from the catalog). */
-static int add_search_form(struct db *db, json_t *model, const char *q,
-			   const char *field, struct buf *err)
-{
 	json_t *fields = NULL;
 	int rc = fields_get(db, &fields, err);
 	if (rc)
 		return rc;
-	json_object_set_new(model, "search", search_form(fields, q, field));
+	struct buf b = BUF_INIT;
+	size_t i;
+	json_t *f;
+	json_array_foreach(json_object_get(fields, "fields"), i, f) {
+		const char *name = jstr(f, "name");
+		buf_adds(&b, "<option value=\"");
+		buf_add_html(&b, name, strlen(name));
+		buf_adds(&b, field && !strcmp(field, name) ? "\" selected>"
+							   : "\">");
+		buf_add_html(&b, name, strlen(name));
+		buf_adds(&b, "</option>\n");
+	}
 	json_decref(fields);
+	page_put(key, b.ptr, b.len, "");
+	*out = arena_strndup(req->arena, b.ptr, b.len);
+	buf_release(&b);
+	return 0;
+}
+
+/* Adds the search box {query, options_html} to an HTML model. */
+static int add_search_form(struct http_request *req, struct db *db,
+			   json_t *model, const char *q, const char *field,
+			   struct buf *err)
+{
+	const char *options;
+	int rc = field_options(req, db, field, &options, err);
+	if (rc)
+		return rc;
+	/* The options are valid UTF-8 (catalog text): skip jansson's check
+	 * of these ~8 KB on every page. */
+	json_object_set_new(model, "search",
+			    json_pack("{s:s, s:o}", "query", q ? q : "",
+				      "options_html",
+				      json_string_nocheck(options)));
 	return 0;
 }
 
@@ -343,7 +394,7 @@ static int not_found(struct http_request *req, struct http_response *res,
 	struct db *db;
 	struct buf err = BUF_INIT;
 	if (!app_db(req, &db))
-		(void)add_search_form(db, model, "", NULL, &err);
+		(void)add_search_form(req, db, model, "", NULL, &err);
 	buf_release(&err);
 	return respond_view(req, res, 404, "not_found", model);
 }
@@ -365,11 +416,13 @@ int handle_home(struct http_request *req, struct http_response *res)
 	int rc = app_db(req, &db);
 	if (rc)
 		return rc;
+	const char *key = page_key(req, NULL);
+	if (page_hit(req, res, db, key, 300))
+		return 0;
 	json_t *fields;
 	rc = fields_get(db, &fields, &err);
 	if (rc)
 		return fail(rc, &err);
-	buf_release(&err);
 	model = json_deep_copy(fields);	/* the cached one is shared */
 	json_decref(fields);
 	json_object_set_new(model, "title",
@@ -380,10 +433,16 @@ int handle_home(struct http_request *req, struct http_response *res)
 		json_array_foreach(json_object_get(model, "fields"), i, f)
 			json_object_set_new(f, "href",
 					    search_href(NULL, jstr(f, "name"), 1));
-		json_object_set_new(model, "search",
-				    search_form(model, "", NULL));
+		rc = add_search_form(req, db, model, "", NULL, &err);
+		if (rc) {
+			json_decref(model);
+			return fail(rc, &err);
+		}
 	}
-	return respond_view(req, res, 200, "home", model);
+	buf_release(&err);
+	respond_view(req, res, 200, "home", model);
+	page_store(req, res, key, 300);
+	return 0;
 }
 
 /* A positive page number from the query, 1 when absent or bad. */
@@ -460,7 +519,7 @@ int handle_search(struct http_request *req, struct http_response *res)
 		json_object_set_new(model, "has_field",
 				    json_boolean(field && *field));
 		add_pager(model, q, field);
-		rc = add_search_form(db, model, q, field, &err);
+		rc = add_search_form(req, db, model, q, field, &err);
 		if (rc) {
 			json_decref(model);
 			return fail(rc, &err);
