@@ -124,6 +124,25 @@ expect_status "static no traversal" 404
 http GET /favicon.ico
 check "favicon not 404" [ "$STATUS" = 204 ] || [ "$STATUS" = 200 ]
 
+# --- slow clients do not hold the worker threads ---
+if command -v python3 >/dev/null; then
+	port=${URL##*:}
+	python3 - "$port" <<'EOF2' &
+import socket, sys, time
+held = []
+for i in range(16):  # more idle, half-sent requests than worker threads
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: t\r\nX-Slow: ")
+    held.append(s)
+time.sleep(3)
+EOF2
+	slow_pid=$!
+	sleep 0.5
+	http GET /healthz
+	expect_status "answers while slow clients hold connections" 200
+	wait $slow_pid
+fi
+
 # --- keep-alive: two requests on one connection ---
 curl -sv -o /dev/null -o /dev/null "$URL/healthz" "$URL/healthz" 2>"$T/ka"
 check "keep-alive reuses the connection" grep -qi "Re-using existing connection" "$T/ka"
@@ -152,5 +171,17 @@ check "SIGTERM: exit 0 (got $SERVER_RC)" [ "$SERVER_RC" = 0 ]
 wait $curl_pid
 check "SIGTERM: request in flight answered" grep -qx 404 "$T/slow.status"
 check "SIGTERM: logged" grep -q "finishing requests in flight" "$SERVER_LOG"
+
+# --- --assets DIR: templates and static files from disk ---
+root=$(cd "$here/../.." && pwd)
+it_start --db "$DB" --assets "$root/assets" || it_done
+http GET /khong-co
+expect_status "--assets: 404 page" 404
+expect_body "--assets: rendered in the layout" '<html lang="vi"'
+http GET /static/site.css
+expect_status "--assets: static" 200
+expect_header "--assets: static revalidates" "Cache-Control: no-cache"
+it_stop
+check "--assets: exit 0" [ "$SERVER_RC" = 0 ]
 
 it_done
