@@ -391,11 +391,11 @@ int64_t db_changes(struct db_stmt *st)
  * driver's BEGIN), inner ones a savepoint, so a repository function can
  * wrap its writes whether or not its caller has opened one.
  */
-int db_begin(struct db *db, struct buf *err)
+static int begin(struct db *db, bool read, struct buf *err)
 {
 	int rc;
 	if (db->tx_depth == 0) {
-		rc = db->drv->begin(db);
+		rc = read ? db->drv->begin_read(db) : db->drv->begin(db);
 	} else {
 		char sql[48];
 		snprintf(sql, sizeof(sql), "SAVEPOINT mc_sp%d", db->tx_depth);
@@ -404,6 +404,16 @@ int db_begin(struct db *db, struct buf *err)
 	if (rc == 0)
 		db->tx_depth++;
 	return report(db, rc, err);
+}
+
+int db_begin(struct db *db, struct buf *err)
+{
+	return begin(db, false, err);
+}
+
+int db_begin_read(struct db *db, struct buf *err)
+{
+	return begin(db, true, err);
 }
 
 int db_commit(struct db *db, struct buf *err)

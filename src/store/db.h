@@ -113,6 +113,16 @@ int64_t db_changes(struct db_stmt *st);
  * timeout). When db_commit() fails the transaction is rolled back.
  */
 int db_begin(struct db *db, struct buf *err);
+/*
+ * (added by store) A read-only transaction: all its reads see one snapshot
+ * (a page or report made of several queries stays consistent), and on
+ * SQLite the reads lock once instead of once per statement. No lock is
+ * taken against writers. It must not write (PostgreSQL refuses; SQLite
+ * would take the write lock late and may fail with "database is locked").
+ * End it with db_commit() or db_rollback(). Inside another transaction it
+ * is a savepoint of that one.
+ */
+int db_begin_read(struct db *db, struct buf *err);
 int db_commit(struct db *db, struct buf *err);
 int db_rollback(struct db *db);
 

@@ -44,6 +44,7 @@ struct db_driver {
 	int (*reset)(struct db_stmt *st);
 	/* Outermost transaction; commit must fail if the server rolled back. */
 	int (*begin)(struct db *db);
+	int (*begin_read)(struct db *db);
 	int (*commit)(struct db *db);
 	int (*rollback)(struct db *db);
 };

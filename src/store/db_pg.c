@@ -332,6 +332,11 @@ static int pg_begin(struct db *db)
 	return pg_exec(db, "BEGIN");
 }
 
+static int pg_begin_read(struct db *db)
+{
+	return pg_exec(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+}
+
 static int pg_commit(struct db *db)
 {
 	PGresult *res = PQexec(conn_of(db), "COMMIT");
@@ -371,6 +376,7 @@ const struct db_driver db__pg_driver = {
 	.column_len = pg_column_len,
 	.reset = pg_reset,
 	.begin = pg_begin,
+	.begin_read = pg_begin_read,
 	.commit = pg_commit,
 	.rollback = pg_rollback,
 };

@@ -242,6 +242,12 @@ static int sq_begin(struct db *db)
 	return sq_exec(db, "BEGIN IMMEDIATE");
 }
 
+static int sq_begin_read(struct db *db)
+{
+	/* DEFERRED: the snapshot starts at the first read; no write lock. */
+	return sq_exec(db, "BEGIN DEFERRED");
+}
+
 static int sq_commit(struct db *db)
 {
 	return sq_exec(db, "COMMIT");
@@ -273,6 +279,7 @@ const struct db_driver db__sqlite_driver = {
 	.column_len = sq_column_len,
 	.reset = sq_reset,
 	.begin = sq_begin,
+	.begin_read = sq_begin_read,
 	.commit = sq_commit,
 	.rollback = sq_rollback,
 };

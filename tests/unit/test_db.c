@@ -407,6 +407,47 @@ static void test_transactions(void **state)
 	db_close(db);
 }
 
+static void test_read_snapshot(void **state)
+{
+	const struct backend *be = *state;
+	struct db *a = open_db(be, "snap"), *b = open_db(be, "snap");
+	struct buf err = BUF_INIT;
+	exec_ok(a, "DROP TABLE IF EXISTS t_snap");
+	exec_ok(a, "CREATE TABLE t_snap (k INTEGER NOT NULL)");
+	exec_ok(a, "INSERT INTO t_snap (k) VALUES (1)");
+
+	assert_int_equal(db_begin_read(a, &err), 0);
+	assert_int_equal(count(a, "t_snap"), 1);
+	/* A writer is not blocked by the reader ... */
+	assert_int_equal(db_begin(b, &err), 0);
+	exec_ok(b, "INSERT INTO t_snap (k) VALUES (2)");
+	assert_int_equal(db_commit(b, &err), 0);
+	/* ... and the reader keeps its snapshot until it ends. */
+	assert_int_equal(count(a, "t_snap"), 1);
+	assert_int_equal(db_commit(a, &err), 0);
+	assert_int_equal(count(a, "t_snap"), 2);
+
+	/* Nested in a write transaction: a savepoint of it. */
+	assert_int_equal(db_begin(a, &err), 0);
+	exec_ok(a, "INSERT INTO t_snap (k) VALUES (3)");
+	assert_int_equal(db_begin_read(a, &err), 0);
+	assert_int_equal(count(a, "t_snap"), 3);
+	assert_int_equal(db_commit(a, &err), 0);
+	assert_int_equal(db_commit(a, &err), 0);
+	assert_int_equal(count(b, "t_snap"), 3);
+
+	if (be->kind == DB_PG) {	/* read-only is enforced there */
+		assert_int_equal(db_begin_read(a, &err), 0);
+		assert_int_equal(db_exec(a, "INSERT INTO t_snap (k) VALUES (4)",
+					 &err), MC_EDB);
+		assert_non_null(strstr(err.ptr, "read-only"));
+		assert_int_equal(db_rollback(a), 0);
+	}
+	buf_release(&err);
+	db_close(a);
+	db_close(b);
+}
+
 static void test_errors_name_the_problem(void **state)
 {
 	const struct backend *be = *state;
@@ -773,6 +814,7 @@ out:
 	cmocka_unit_test_prestate(test_placeholders_in_quotes, be),     \
 	cmocka_unit_test_prestate(test_cached_statements, be),          \
 	cmocka_unit_test_prestate(test_transactions, be),               \
+	cmocka_unit_test_prestate(test_read_snapshot, be),              \
 	cmocka_unit_test_prestate(test_errors_name_the_problem, be),    \
 	cmocka_unit_test_prestate(test_changes_returning_upsert, be),   \
 	cmocka_unit_test_prestate(test_migrate, be),                    \
