@@ -14,9 +14,9 @@ unit=${QR_UNIT:-07738}
 
 if ! command -v zbarimg >/dev/null; then
 	echo "qr-decode: zbarimg missing (apt-get install zbar-tools)"
-	pub_name=qr-decode
-	pub_ko "zbarimg is installed"
-	pub_done
+	it_init qr-decode
+	it_ko "zbarimg is installed"
+	it_done
 fi
 pub_start qr-decode
 
