@@ -209,40 +209,43 @@ static void cache_grow(struct db *db)
 	free(old);
 }
 
+/* The cached statement for `sql`, or NULL. */
+static struct db_stmt *cache_find(struct db *db, const char *sql)
+{
+	if (!db->cache_cap)
+		return NULL;
+	size_t i = slot_of(db, sql);
+	for (; db->cache[i].st; i = (i + 1) & (db->cache_cap - 1))
+		if (db->cache[i].key == sql && !strcmp(db->cache[i].text, sql))
+			return db->cache[i].st;
+	return NULL;
+}
+
 int db_prepare_cached(struct db *db, const char *sql, struct db_stmt **out,
 		      struct buf *err)
 {
 	int rc;
+	struct db_stmt *st = cache_find(db, sql);
 	*out = NULL;
-	if (db->cache_cap) {
-		size_t i = slot_of(db, sql);
-		for (; db->cache[i].st; i = (i + 1) & (db->cache_cap - 1)) {
-			struct db_cache_slot *s = &db->cache[i];
-			if (s->key != sql || strcmp(s->text, sql))
-				continue;
-			if (s->st->in_use)
-				break;	/* nested use: a private statement */
-			if ((rc = db->drv->reset(s->st)) < 0)
-				return report(db, rc, err);
-			s->st->in_use = true;
-			*out = s->st;
-			return 0;
+	if (st && st->in_use) {
+		/* Nested use of the same SQL: a private statement. */
+		rc = db->drv->prepare(db, sql, false, out);
+	} else if (st) {
+		if ((rc = db->drv->reset(st)) == 0) {
+			st->in_use = true;
+			*out = st;
 		}
-		if (db->cache[i].st)	/* in use */
-			return report(db, db->drv->prepare(db, sql, false, out),
-				      err);
+	} else if (db->n_cache >= DB_CACHE_MAX) {
+		rc = db->drv->prepare(db, sql, false, out);
+	} else if ((rc = db->drv->prepare(db, sql, true, out)) == 0) {
+		if (2 * (db->n_cache + 1) > db->cache_cap)
+			cache_grow(db);
+		cache_put(db, sql, xstrdup(sql), *out);
+		db->n_cache++;
+		(*out)->cached = true;
+		(*out)->in_use = true;
 	}
-	if (db->n_cache >= DB_CACHE_MAX)
-		return report(db, db->drv->prepare(db, sql, false, out), err);
-	if ((rc = db->drv->prepare(db, sql, true, out)) < 0)
-		return report(db, rc, err);
-	if (2 * (db->n_cache + 1) > db->cache_cap)
-		cache_grow(db);
-	cache_put(db, sql, xstrdup(sql), *out);
-	db->n_cache++;
-	(*out)->cached = true;
-	(*out)->in_use = true;
-	return 0;
+	return report(db, rc, err);
 }
 
 static int check_index(struct db_stmt *st, int idx)

@@ -159,29 +159,28 @@ static int pg_prepare(struct db *db, const char *sql, bool named,
 {
 	struct pg_db *d = (struct pg_db *)db;
 	struct buf text = BUF_INIT;
-	int n = db__pg_placeholders(sql, &text);
+	char name[24] = "";
+	int rc = 0, n = db__pg_placeholders(sql, &text);
 	if (named) {
-		char name[24];
 		snprintf(name, sizeof(name), "mc_%u", d->n_named + 1);
 		PGresult *res = PQprepare(d->conn, name, text.ptr, n, NULL);
-		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-			int rc = fail(db, res, sql);
-			PQclear(res);
-			buf_release(&text);
-			return rc;
-		}
+		if (PQresultStatus(res) == PGRES_COMMAND_OK)
+			d->n_named++;
+		else
+			rc = fail(db, res, sql);
 		PQclear(res);
-		d->n_named++;
 	}
-	struct pg_stmt *st = xcalloc(1, sizeof(*st));
-	db__stmt_init(&st->base, db, sql);
-	st->text = buf_detach(&text, NULL);
-	if (named)
-		snprintf(st->name, sizeof(st->name), "mc_%u", d->n_named);
-	st->n_params = n;
-	st->vals = xcalloc((size_t)(n ? n : 1), sizeof(char *));
-	*out = &st->base;
-	return 0;
+	if (rc == 0) {
+		struct pg_stmt *st = xcalloc(1, sizeof(*st));
+		db__stmt_init(&st->base, db, sql);
+		st->text = buf_detach(&text, NULL);
+		memcpy(st->name, name, sizeof(name));
+		st->n_params = n;
+		st->vals = xcalloc((size_t)(n ? n : 1), sizeof(char *));
+		*out = &st->base;
+	}
+	buf_release(&text);
+	return rc;
 }
 
 static int pg_reset(struct db_stmt *dst)

@@ -256,7 +256,8 @@ static int collect_one(const struct embed_file *f, void *ctx)
 	}
 	if (c->n && c->list[c->n - 1].version >= v) {
 		if (c->err)
-			buf_setf(c->err, "%s: migration number %d used twice",
+			buf_setf(c->err, "%s: migration number %d out of order "
+				 "or used twice",
 				 f->path, v);
 		c->rc = MC_EINVALID;
 		return 1;
