@@ -4,7 +4,7 @@
 # one run. Prints requests/s, p99 latency, each ratio to /healthz and the
 # server's peak RSS. Read bench/README.md for what the figures mean.
 # Env: BENCH_SECONDS (10), BENCH_CONNECTIONS (64), BENCH_THREADS (2),
-# BENCH_PORT (a free port is picked), MOTCUA_DB (default: a temporary
+# BENCH_PORT (default: a port the kernel picks), MOTCUA_DB (default: a temporary
 # SQLite database made with `motcua init`).
 set -u
 bin=${1:-${MOTCUA_BIN:-build/motcua}}
@@ -27,18 +27,18 @@ if [ -z "${MOTCUA_DB:-}" ]; then
 	"$bin" init --db "$db" >"$tmp/init.log" 2>&1 || { cat "$tmp/init.log"; echo "bench: init failed"; exit 1; }
 fi
 
-port=${BENCH_PORT:-$(( 20000 + $$ % 20000 ))}
-base="http://127.0.0.1:$port"
-"$bin" serve --db "$db" --listen "127.0.0.1:$port" --public-url "$base" \
-	>"$tmp/serve.log" 2>&1 &
+"$bin" serve --db "$db" --listen "127.0.0.1:${BENCH_PORT:-0}" \
+	>"$tmp/serve.out" 2>"$tmp/serve.log" &
 pid=$!
+base=
 i=0
-until curl -fsS -o /dev/null "$base/healthz" 2>/dev/null; do
+until [ -n "$base" ] && curl -fsS -o /dev/null "$base/healthz" 2>/dev/null; do
 	i=$((i + 1))
-	if [ $i -gt 100 ] || ! kill -0 "$pid" 2>/dev/null; then
+	if [ $i -gt 150 ] || ! kill -0 "$pid" 2>/dev/null; then
 		cat "$tmp/serve.log"; echo "bench: server did not start"; exit 1
 	fi
 	sleep 0.1
+	base=$(sed -n 's/^motcua: serving \(http:.*\)$/\1/p' "$tmp/serve.out")
 done
 
 # name|path

@@ -50,21 +50,17 @@ fail_setup() {
 db=sqlite:$tmp/e2e.db
 "$bin" init --db "$db" >"$tmp/init.log" 2>&1 || fail_setup "motcua init failed" "$tmp/init.log"
 
-port=$(( 40000 + $$ % 20000 ))
-while grep -q "$(printf ':%04X ' "$port")" /proc/net/tcp /proc/net/tcp6 2>/dev/null; do
-	port=$((port + 1))
-done
-base=http://127.0.0.1:$port
-"$bin" serve --db "$db" --listen "127.0.0.1:$port" --public-url "$base" \
-	>"$tmp/serve.log" 2>&1 &
+"$bin" serve --db "$db" --listen 127.0.0.1:0 >"$tmp/serve.out" 2>"$tmp/serve.log" &
 pid=$!
+base=
 i=0
-until curl -fsS -o /dev/null "$base/healthz" 2>/dev/null; do
+until [ -n "$base" ] && curl -fsS -o /dev/null "$base/healthz" 2>/dev/null; do
 	i=$((i + 1))
-	if [ $i -gt 100 ] || ! kill -0 "$pid" 2>/dev/null; then
+	if [ $i -gt 150 ] || ! kill -0 "$pid" 2>/dev/null; then
 		fail_setup "server did not start" "$tmp/serve.log"
 	fi
 	sleep 0.1
+	base=$(sed -n 's/^motcua: serving \(http:.*\)$/\1/p' "$tmp/serve.out")
 done
 
 rm -rf "$out"
