@@ -5,6 +5,7 @@ pass=0; fail=0; failed=""
 for t in "$@"; do
 	if out=$("$t" 2>&1); then
 		pass=$((pass + 1))
+		printf '%s\n' "$out" | grep -E '^(NOTE|SKIP)' || true
 	else
 		fail=$((fail + 1)); failed="$failed $t"
 		printf '%s\n' "$out" | tail -40

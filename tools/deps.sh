@@ -12,6 +12,9 @@ want=$build
 [ "${MOTCUA_DEPS_TEST:-0}" = 1 ] && want="$build $test"
 missing=""
 for p in $want; do
+	# NodeSource's nodejs ships npm and conflicts with Debian's npm package.
+	[ "$p" = npm ] && command -v npm >/dev/null 2>&1 && continue
+	[ "$p" = nodejs ] && command -v node >/dev/null 2>&1 && continue
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		missing="$missing $p"
 done

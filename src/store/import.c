@@ -837,7 +837,8 @@ static int write_channels(struct imp *im, const char *code,
 		if (r == DB_ROW)
 			return 0;
 	}
-	qsort(cs->v, (size_t)cs->n, sizeof(*cs->v), cmp_chan);
+	if (cs->n)
+		qsort(cs->v, (size_t)cs->n, sizeof(*cs->v), cmp_chan);
 	for (int i = 0; i < cs->n; i++) {
 		const struct chan *c = &cs->v[i];
 		struct duration d;
