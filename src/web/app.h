@@ -69,7 +69,8 @@ int app_db(struct http_request *req, struct db **out);
  * Checks that the database answers and carries the schema this binary
  * expects (migrations applied). Returns 0, MC_EDB (unreachable) or
  * MC_EINVALID (not initialised or older schema: "run motcua init"), the
- * reason in err. Used by `serve` before it starts and by /healthz.
+ * reason in err. Used by `serve` before it starts (app may be NULL: it
+ * is not consulted yet) and by /healthz.
  */
 int app_check_db(struct app *app, struct db *db, struct buf *err);
 

@@ -42,7 +42,10 @@ struct http_request {
 	int n_query_params;
 	struct http_kv *headers;	/* names lower-case */
 	int n_headers;
-	const char *body;	/* NUL-terminated; "" when none */
+	/* NUL-terminated; "" when none. Binary bodies may hold NUL bytes:
+	 * use body_len. A form body (x-www-form-urlencoded) is also decoded
+	 * into form_params, or answered 400 when malformed. */
+	const char *body;
 	size_t body_len;
 	/* Decoded fields of an application/x-www-form-urlencoded body. */
 	struct http_kv *form_params;

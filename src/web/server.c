@@ -256,8 +256,7 @@ static void request_answer(struct reqctx *rc)
 		req->body = arena_strndup(rc->arena, rc->body.ptr,
 					  rc->body.len);
 		req->body_len = rc->body.len;
-		if (memchr(rc->body.ptr, '\0', rc->body.len) ||
-		    parse_form(rc))
+		if (parse_form(rc))
 			rc->early_status = 400;
 	}
 	switch (rc->early_status) {

@@ -260,12 +260,46 @@ static void test_dispatch(void **state)
 	result_release(&r);
 }
 
+static void test_accessors(void **state)
+{
+	(void)state;
+	struct arena a = ARENA_INIT;
+	struct http_request req;
+	struct http_response res;
+	req_init(&req, &a, HTTP_POST, "/x");
+	struct http_kv q[] = { { "q", "thủ tục" }, { "q", "second" } };
+	struct http_kv f[] = { { "name", "An" } };
+	struct http_kv h[] = { { "accept", "text/html" } };
+	req.query_params = q;
+	req.n_query_params = 2;
+	req.form_params = f;
+	req.n_form_params = 1;
+	req.headers = h;
+	req.n_headers = 1;
+	assert_string_equal(http_query(&req, "q"), "thủ tục");	/* first */
+	assert_null(http_query(&req, "name"));
+	assert_string_equal(http_form(&req, "name"), "An");
+	assert_null(http_form(&req, "q"));
+	assert_string_equal(http_header(&req, "accept"), "text/html");
+	http_response_init(&res);
+	http_set_header(&req, &res, "X-A", "1");
+	http_set_header(&req, &res, "x-a", "2");	/* replaces */
+	assert_int_equal(res.n_headers, 1);
+	assert_string_equal(respond_header(&res, "X-A"), "2");
+	http_response_release(&res);
+	assert_int_equal(http_method_parse("PUT"), HTTP_PUT);
+	assert_int_equal(http_method_parse("get"), HTTP_OTHER);
+	assert_string_equal(http_method_name(HTTP_DELETE), "DELETE");
+	arena_release(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_match_table),
 		cmocka_unit_test(test_find),
 		cmocka_unit_test(test_dispatch),
+		cmocka_unit_test(test_accessors),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
