@@ -88,6 +88,13 @@ try {
 	check('ĐĂNG KÝ KẾT HÔN also finds 1.000894 first',
 		await page.locator('ol.results li a').first().getAttribute('href') === '/thu-tuc/1.000894');
 
+	// 5b. Filter by field with the select (options carry no value attribute).
+	await page.selectOption('#linh-vuc', { label: 'Hộ tịch' });
+	await Promise.all([page.waitForURL(/linh-vuc=/), page.getByRole('button', { name: 'Tìm kiếm' }).click()]);
+	const metas = await page.locator('ol.results .meta').allInnerTexts();
+	check('field filter from the select keeps only Hộ tịch',
+		metas.length > 0 && metas.every(m => m.includes('Hộ tịch')), `${metas.length} results`);
+
 	// 6. The commune's QR board, on screen and as printed on A4.
 	resp = await page.goto(base + '/don-vi/07738/bang-qr');
 	check('board answers 200', resp && resp.status() === 200, resp && resp.status());
