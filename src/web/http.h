@@ -19,6 +19,7 @@
 #include "util/buf.h"
 
 struct app;
+struct auth_info;
 
 enum http_method {
 	HTTP_GET = 1 << 0,
@@ -58,6 +59,13 @@ struct http_request {
 	struct arena *arena;
 	struct app *app;	/* the server's shared state (web/app.h) */
 	int route_index;	/* row of the matched route, -1 when none */
+	/* (added by auth) The peer's address ("127.0.0.1", "::1"), or NULL
+	 * in in-process tests. */
+	const char *client;
+	/* (added by auth) Who is asking, set by the router before the
+	 * handler on routes that are not public (web/auth.h); NULL:
+	 * anonymous. */
+	struct auth_info *auth;
 };
 
 struct http_response {

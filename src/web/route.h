@@ -21,6 +21,11 @@
  *   2. Declare it in web/handlers.h.
  *   3. Add one row to the table in web/routes.c:
  *	{ HTTP_GET, "/thu-tuc/{code}", handle_procedure, 0 },
+ *      A page that is not public declares its action and where its unit
+ *      comes from (struct route below; web/auth.h):
+ *	{ HTTP_GET | HTTP_POST, "/quan-tri/don-vi/{code}", handle_unit_edit,
+ *	  0, ACT_UNITS_EDIT, "code", NULL, 0 },
+ *      Forms put {{csrf}} in a hidden field named "csrf".
  *      and, for the JSON API, the same handler under /api/v1/...: the
  *      responder answers JSON there (web/respond.h), HTML elsewhere.
  *   4. Write the view assets/templates/procedure.mustache (it is rendered
@@ -57,7 +62,35 @@
 
 #include <stddef.h>
 
+#include "core/authz.h"
 #include "web/http.h"
+
+/*
+ * Where the unit of a route's object comes from, for objects that are not
+ * named by a unit code in the request (a dossier, a desk, a user): sets
+ * *unit_code (a unit of the 2025 list, "VN", or NULL for a system-wide
+ * object; a string that lives as long as the request) and returns 0, or
+ * MC_ENOTFOUND (answered 404), or MC_EDB (503). Engineer "auth".
+ */
+typedef int (*route_unit_fn)(struct http_request *req,
+			     const char **unit_code);
+
+/* Flags of a route's authorization (web/auth.h). */
+enum route_auth_flags {
+	/* The object is system-wide (unit NULL): only a grant on "VN"
+	 * covers it (the national calendar, the catalog). */
+	ROUTE_SYSTEM = 1 << 0,
+	/* Out of scope answers 404, not 403: existence itself is private
+	 * (a dossier of another commune). */
+	ROUTE_HIDE = 1 << 1,
+};
+
+/*
+ * Route rows leave out the trailing fields they do not need (zero: public,
+ * default body limit), so the tables that include this header do not warn
+ * about missing initializers.
+ */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
 struct route {
 	unsigned methods;	/* mask of enum http_method */
@@ -66,6 +99,26 @@ struct route {
 	/* Largest request body accepted, in bytes (413 above); 0: the
 	 * server's default (app->limits.max_body, 1 MiB). */
 	size_t max_body;
+	/*
+	 * Authorization (engineer "auth"; see web/auth.h). Rows that leave
+	 * these out are public (ACT_PUBLIC is 0). The router checks
+	 * authz_can(principal, action, unit) before the handler, where the
+	 * unit is, in this order:
+	 *   unit_param  the path parameter of that name ("{code}"), else the
+	 *               form field, else the query parameter of that name;
+	 *   unit_of     a resolver for objects (dossiers, desks);
+	 *   ROUTE_SYSTEM in auth_flags: a system-wide object (unit NULL);
+	 *   none        the action anywhere (authz_can_any()): the handler
+	 *               shows only what is in scope, each row checked with
+	 *               auth_can() (lists, menus, the admin home).
+	 * A unit code that does not exist answers 404.
+	 *	{ HTTP_GET, "/quan-tri/don-vi/{code}", handle_x, 0,
+	 *	  ACT_UNITS_EDIT, "code", NULL, 0 },
+	 */
+	enum action action;
+	const char *unit_param;
+	route_unit_fn unit_of;
+	unsigned auth_flags;	/* enum route_auth_flags */
 };
 
 /* The table of the site (web/routes.c), ended by a row of zeros. */
