@@ -1,7 +1,8 @@
 /*
  * qr.c - QR codes as SVG strings and PNG images. libqrencode makes the
  * module matrix (level M, 8-bit mode); we add the quiet zone of 4 modules
- * (ISO/IEC 18004:2015 §7.3.7) and write the pixels. See qr.h.
+ * (the minimum of ISO/IEC 18004 for QR Code symbols) and write the pixels.
+ * See qr.h.
  */
 #include "render/qr.h"
 

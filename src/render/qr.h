@@ -2,7 +2,7 @@
  * qr.h - QR codes (ISO/IEC 18004) for the commune boards, receipts and
  * single-code downloads: libqrencode builds the matrix, this module writes
  * it as an SVG string or a PNG image. Always error correction level M and a
- * quiet zone of 4 modules (the minimum the standard requires, §7.3.7).
+ * quiet zone of 4 modules (the minimum ISO/IEC 18004 requires).
  * Pure rendering: no I/O, no clock; output is a deterministic function of
  * the input text and options. Safe to call from any number of threads.
  */
