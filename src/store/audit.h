@@ -65,19 +65,67 @@ struct audit_verify_result {
 int audit_verify(struct db *db, struct audit_verify_result *out,
 		 struct buf *err);
 
+/*
+ * Checks an external anchor (`motcua audit anchor` printed it earlier and
+ * the inspector kept it elsewhere): entry `id` must still exist with hash
+ * `hash` (64 hex digits). Together with an intact chain this proves that
+ * no entry up to `id` was changed, removed or added, even by someone who
+ * rewrote the tail consistently (docs/audit.md). 0 when it could be read
+ * (out->first_bad_id = id and out->reason set when the anchor fails),
+ * MC_EINVALID for a malformed hash, MC_EDB.
+ */
+int audit_check_anchor(struct db *db, int64_t id, const char *hash,
+		       struct audit_verify_result *out, struct buf *err);
+
+/* The last entry: its id (0 for an empty trail) and hash (64 hex digits,
+ * or 64 zeros for an empty trail). */
+struct audit_head {
+	int64_t id;
+	char hash[65];
+};
+int audit_head(struct db *db, struct audit_head *out, struct buf *err);
+
+/*
+ * One stored row as the hash sees it: texts are NULL for SQL NULL,
+ * before/after are the stored JSON texts. audit_row_hash() computes the
+ * hash this row must carry: hex SHA-256 of prev_hash (64 ASCII hex
+ * digits) followed by the canonical content (docs/audit.md, "What is
+ * hashed"). Exposed for the verifier and its tests.
+ */
+struct audit_row {
+	int64_t id;
+	mc_time at;
+	int64_t actor_id;
+	const char *actor, *action, *object_type, *object_id, *unit_code;
+	const char *client, *before, *after;
+	const char *prev_hash;
+};
+void audit_row_hash(const struct audit_row *r, char hex[65]);
+
 struct audit_filter {
 	const char *actor;	/* exact username, or NULL */
 	const char *unit_code;	/* the unit or any unit below it, or NULL */
 	const char *object_type, *object_id;	/* or NULL */
 	const char *action_prefix;	/* e.g. "login.", or NULL */
-	mc_time from, to;	/* 0: open */
-	int page, per_page;	/* page from 1 */
+	mc_time from, to;	/* 0: open; from <= at < to */
+	int page, per_page;	/* page from 1; per_page 1..200 (0: 50) */
+	/*
+	 * (added by audit) The reader's scope: NULL for everything (a grant
+	 * on "VN", the command line), else n_scope unit codes; an entry is
+	 * shown when its unit is one of them or a commune of one of them.
+	 * Entries without a unit (logins, system-wide objects) need NULL.
+	 */
+	const char *const *scope;
+	int n_scope;
 };
 
 /*
  * Searches the trail, newest first:
  * {"items":[{"id","at","actor","action","object_type","object_id",
  *   "unit_code","client","before","after","hash"}],"total","page","per_page"}.
+ * "at" is ISO 8601 in UTC+7 ("2026-02-23T17:00:00+07:00"), "at_utc" the
+ * stored seconds; before/after are the JSON values (null when absent).
+ * MC_EINVALID for a page or per_page out of range, MC_EDB.
  */
 int audit_search(struct db *db, const struct audit_filter *f, json_t **out,
 		 struct buf *err);
