@@ -28,6 +28,7 @@ int cmd_init(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_template(int argc, char **argv);
 int cmd_calendar(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 
 /* The default database URL when neither --db nor MOTCUA_DB is given. */
 #define MC_DEFAULT_DB "sqlite:motcua.db"

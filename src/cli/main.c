@@ -8,6 +8,7 @@
 
 const struct cmd mc_commands[] = {
 	{ "help", cmd_help, "list the commands" },
+	{ "audit", cmd_audit, "verify the audit trail's hash chain, print its anchor, list entries" },
 	{ "calendar", cmd_calendar, "lunar dates, days off, deadlines in working time" },
 	{ "init", cmd_init, "create or migrate the database and import the reference data" },
 	{ "import", cmd_import, "import units or procedures from a file" },

@@ -1,0 +1,171 @@
+#!/bin/sh
+# test_audit.sh - `motcua audit verify | anchor | list` through the real
+# binary. The chain is written here by the shell, with sha256sum over the
+# format of docs/audit.md (so the documented format is the one the binary
+# checks), into a SQLite file made by `motcua init`; then each kind of
+# tampering is done with sqlite3 on a copy and `motcua audit verify` must
+# exit 1 naming the entry (the cut-off tail: only with --anchor).
+# db: none (makes its own database; tampers with sqlite3)
+set -u
+BIN=${MOTCUA_BIN:-build/motcua}
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/motcua-audit.XXXXXX")
+trap '[ -n "${KEEP:-}" ] || rm -rf "$TMP"' EXIT
+trap 'exit 1' INT TERM
+pass=0; fail=0
+ok() { pass=$((pass + 1)); }
+ko() { fail=$((fail + 1)); echo "FAIL: $*"; }
+check() { # name expected actual
+	if [ "$2" = "$3" ]; then ok; else ko "$1: expected '$2', got '$3'"; fi
+}
+DB=$TMP/m.db
+ZERO=0000000000000000000000000000000000000000000000000000000000000000
+
+if ! "$BIN" init --db "sqlite:$DB" >"$TMP/init.out" 2>&1; then
+	ko "init: $(tail -3 "$TMP/init.out")"
+	echo "audit: $pass passed, $fail failed"
+	exit 1
+fi
+
+# field NAME VALUE|-: one line of the canonical content (ASCII values).
+field() {
+	if [ "$2" = "-" ]; then printf '%s=-\n' "$1"
+	else printf '%s=%d:%s\n' "$1" "${#2}" "$2"; fi
+}
+
+# Appends N entries as audit_append would (id, at, actor, action, unit).
+prev=$ZERO
+sql=$TMP/fill.sql
+echo "BEGIN;" >"$sql"
+i=1
+while [ $i -le 12 ]; do
+	at=$((1767225600 + i * 60))
+	case $((i % 3)) in 0) actor=lan ;; 1) actor=minh ;; *) actor=hoa ;; esac
+	case $((i % 2)) in 0) action=login.ok; unit=- ;;
+		*) action=user.update; unit=01 ;; esac
+	before=-; after=-
+	if [ $action = user.update ]; then
+		before='{"role":"viewer"}'; after='{"role":"receiver"}'
+	fi
+	{
+		printf 'motcua-audit-v1\n'
+		field id $i; field at $at; field actor_id 1; field actor $actor
+		field action $action; field object_type user
+		field object_id "u$i"; field unit_code "$unit"
+		field client 127.0.0.1; field before "$before"; field after "$after"
+	} >"$TMP/canon"
+	hash=$( { printf '%s' "$prev"; cat "$TMP/canon"; } | sha256sum | cut -c1-64)
+	q() { if [ "$1" = "-" ]; then echo NULL; else echo "'$1'"; fi; }
+	echo "INSERT INTO audit_log (id, at, actor_id, actor, action, object_type, object_id, unit_code, client, before_json, after_json, prev_hash, hash) VALUES ($i, $at, 1, '$actor', '$action', 'user', 'u$i', $(q "$unit"), '127.0.0.1', $(q "$before"), $(q "$after"), '$prev', '$hash');" >>"$sql"
+	prev=$hash
+	i=$((i + 1))
+done
+echo "COMMIT;" >>"$sql"
+sqlite3 "$DB" <"$sql" || ko "sqlite3 could not fill the trail"
+HEAD12=$prev
+
+# verify DB: runs `motcua audit verify`, sets RC and OUT.
+verify() {
+	OUT=$("$BIN" audit verify --db "sqlite:$1" 2>&1)
+	RC=$?
+}
+verify_args() {
+	db=$1; shift
+	OUT=$("$BIN" audit verify --db "sqlite:$db" "$@" 2>&1)
+	RC=$?
+}
+
+verify "$DB"
+check intact-rc 0 "$RC"
+check intact-out "audit: 12 entries, chain intact" "$OUT"
+verify_args "$DB" --json
+check intact-json '{"ok":true,"checked":12}' "$OUT"
+
+ANCHOR=$("$BIN" audit anchor --db "sqlite:$DB")
+check anchor "12:$HEAD12" "$ANCHOR"
+check anchor-json "{\"id\":12,\"hash\":\"$HEAD12\"}" \
+	"$("$BIN" audit anchor --db "sqlite:$DB" --json)"
+verify_args "$DB" --anchor "$ANCHOR"
+check anchor-ok "0 audit: 12 entries, chain intact, anchor found" "$RC $OUT"
+verify_args "$DB" --anchor "12:nothex"
+check anchor-malformed 2 "$RC"
+verify_args "$DB" --anchor "twelve"
+check anchor-usage 2 "$RC"
+
+# list: filters and formats.
+"$BIN" audit list --db "sqlite:$DB" >"$TMP/list" 2>&1
+check list-rc 0 $?
+check list-footer "-- 12 of 12 entries, page 1 (newest first)" "$(tail -1 "$TMP/list")"
+grep -q '^      12  2026-01-01 07:12  lan  ' "$TMP/list" && ok || ko "list: entry 12 line: $(head -1 "$TMP/list")"
+grep -q 'after  {"role":"receiver"}' "$TMP/list" && ok || ko "list: after value"
+n=$("$BIN" audit list --db "sqlite:$DB" --json --actor lan |
+	sed -E 's/.*"total":([0-9]+).*/\1/')
+check list-actor 4 "$n"
+n=$("$BIN" audit list --db "sqlite:$DB" --json --action login. |
+	sed -E 's/.*"total":([0-9]+).*/\1/')
+check list-action 6 "$n"
+n=$("$BIN" audit list --db "sqlite:$DB" --json --unit 01 --object-type user |
+	sed -E 's/.*"total":([0-9]+).*/\1/')
+check list-unit 6 "$n"
+n=$("$BIN" audit list --db "sqlite:$DB" --json --from "2026-01-01 07:03" \
+	--to "2026-01-01 07:05" | sed -E 's/.*"total":([0-9]+).*/\1/')
+check list-time 2 "$n"
+n=$("$BIN" audit list --db "sqlite:$DB" --json --to 2026-01-01 |
+	sed -E 's/.*"total":([0-9]+).*/\1/')
+check list-to-whole-day 12 "$n"
+"$BIN" audit list --db "sqlite:$DB" --per-page 5 --page 3 >"$TMP/p3"
+check list-page "-- 2 of 12 entries, page 3 (newest first)" "$(tail -1 "$TMP/p3")"
+"$BIN" audit list --db "sqlite:$DB" --from yesterday >/dev/null 2>&1
+check list-bad-date 2 $?
+"$BIN" audit list --db "sqlite:$DB" --per-page 500 >/dev/null 2>&1
+check list-bad-per-page 2 $?
+"$BIN" audit frobnicate >/dev/null 2>&1
+check unknown-sub 2 $?
+
+# tamper NAME SQL: a copy of the trail with SQL applied; sets T.
+tamper() {
+	T=$TMP/$1.db
+	sqlite3 "$DB" ".backup '$T'" && sqlite3 "$T" "$2" ||
+		ko "$1: sqlite3 failed"
+}
+
+tamper update "UPDATE audit_log SET actor = 'mallory' WHERE id = 5"
+verify "$T"
+check update "1 audit: entry 5: content altered (hash mismatch)" "$RC $OUT"
+verify_args "$T" --json
+check update-json '{"ok":false,"checked":5,"first_bad_id":5,"reason":"entry 5: content altered (hash mismatch)"}' "$OUT"
+
+tamper after "UPDATE audit_log SET after_json = '{\"role\":\"admin\"}' WHERE id = 7"
+verify "$T"
+check after "1 audit: entry 7: content altered (hash mismatch)" "$RC $OUT"
+
+tamper delete "DELETE FROM audit_log WHERE id = 6"
+verify "$T"
+check delete "1 audit: entry 7: entry 6 is missing (deleted)" "$RC $OUT"
+
+tamper delete2 "DELETE FROM audit_log WHERE id IN (3, 4)"
+verify "$T"
+check delete2 "1 audit: entry 5: entries 3 to 4 are missing (deleted)" "$RC $OUT"
+
+tamper insert "UPDATE audit_log SET id = -id WHERE id >= 8; UPDATE audit_log SET id = -id + 1 WHERE id < 0; INSERT INTO audit_log (id, at, actor_id, actor, action, object_type, prev_hash, hash) VALUES (8, 1767226000, 1, 'mallory', 'user.update', 'user', '$ZERO', '$ZERO')"
+verify "$T"
+check insert-rc 1 "$RC"
+case $OUT in "audit: entry 8: inserted"*) ok ;; *) ko "insert: $OUT" ;; esac
+
+tamper swap "UPDATE audit_log SET id = -9 WHERE id = 9; UPDATE audit_log SET id = 9 WHERE id = 10; UPDATE audit_log SET id = 10 WHERE id = -9"
+verify "$T"
+check swap-rc 1 "$RC"
+case $OUT in "audit: entry 9: "*) ok ;; *) ko "swap: $OUT" ;; esac
+
+# The last entry removed: the chain alone cannot tell; the anchor does.
+tamper last "DELETE FROM audit_log WHERE id = 12"
+verify "$T"
+check last-no-anchor "0 audit: 11 entries, chain intact" "$RC $OUT"
+verify_args "$T" --anchor "$ANCHOR"
+check last-anchor "1 audit: anchor: entry 12 is missing (deleted; the trail now ends at entry 11)" "$RC $OUT"
+
+# The original is untouched by all this.
+verify "$DB"
+check original-intact 0 "$RC"
+
+echo "audit: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
