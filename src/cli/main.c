@@ -13,6 +13,8 @@ const struct cmd mc_commands[] = {
 	{ "init", cmd_init, "create or migrate the database and import the reference data" },
 	{ "import", cmd_import, "import units or procedures from a file" },
 	{ "serve", cmd_serve, "run the web server" },
+	{ "token", cmd_token, "API tokens of integrations: create, list, revoke" },
+	{ "user", cmd_user, "accounts: add, passwd, disable, grant, revoke-sessions, list" },
 	{ "template", cmd_template, "render a mustache template with JSON data" },
 	{ NULL, NULL, NULL },
 };
