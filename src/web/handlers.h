@@ -40,4 +40,7 @@ int handle_api_calendar_due(struct http_request *req,
 int handle_api_calendar_between(struct http_request *req,
 				struct http_response *res);
 
+/* web/h_audit.c: the audit trail for inspectors (engineer "audit"). */
+int handle_audit(struct http_request *req, struct http_response *res);
+
 #endif
