@@ -187,7 +187,7 @@ static int render_html(struct http_request *req, struct http_response *res,
 		ctx = json_object();
 	}
 	json_object_set_new(ctx, "content",
-			    json_stringn(content.ptr, content.len));
+			    json_stringn_nocheck(content.ptr, content.len));
 	json_object_set_new(ctx, "title",
 			    json_string(page_title(res->model, res->view)));
 	json_object_set_new(ctx, "public_url", json_string(app->public_url));
