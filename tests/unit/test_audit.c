@@ -24,7 +24,13 @@
 #include "store/audit.h"
 #include "store/db.h"
 #include "store/migrate.h"
+#include "util/arena.h"
 #include "util/err.h"
+#include "web/app.h"
+#include "web/auth.h"
+#include "web/handlers.h"
+#include "web/query.h"
+#include "web/respond.h"
 
 struct backend {
 	enum db_kind kind;
@@ -746,6 +752,217 @@ static void test_search(void **state)
 	db_close(db);
 }
 
+
+/* ---- the inspector's page (web/h_audit.c), in-process ------------------- */
+
+static struct app web_app;
+static char web_dir[PATH_MAX];
+
+static int web_setup(void **state)
+{
+	char tmpl[] = "/tmp/motcua-test-audit-web-XXXXXX";
+	struct buf err = BUF_INIT, url = BUF_INIT;
+	struct db *db = NULL;
+	int rc = -1;
+	if (!mkdtemp(tmpl))
+		return -1;
+	snprintf(web_dir, sizeof(web_dir), "%s", tmpl);
+	buf_addf(&url, "sqlite:%s/web.db", web_dir);
+	if (db_open(url.ptr, &db, &err) || migrate_run(db, NULL, &err) ||
+	    db_exec(db, "INSERT INTO units (era, code, name, full_name, type, "
+			"parent_code, level, name_key) VALUES "
+			"('2025', '01', 'Hà Nội', 'Thành phố Hà Nội', "
+			"'thành phố', NULL, 1, 'ha noi'), "
+			"('2025', '00004', 'Ba Đình', 'Phường Ba Đình', "
+			"'phường', '01', 3, 'ba dinh'), "
+			"('2025', '79', 'Hồ Chí Minh', 'Thành phố Hồ Chí Minh', "
+			"'thành phố', NULL, 1, 'ho chi minh')", &err))
+		goto out;
+	fill(db, 1, 100, 25);
+	struct audit_entry e = { .at = T0 + 101 * 60, .actor = "<script>x",
+				 .action = "user.update", .object_type = "user",
+				 .object_id = "u&1", .unit_code = "79" };
+	e.after = json_pack("{s:s}", "full_name", "<b>Lan</b>");
+	rc = audit_log(db, &e, &err);
+	json_decref(e.after);
+	if (!rc)
+		rc = app_init(&web_app, url.ptr, "http://mc.example", NULL, &err);
+out:
+	if (rc)
+		fprintf(stderr, "web setup: %s\n", err.ptr);
+	if (db)
+		db_close(db);
+	buf_release(&err);
+	buf_release(&url);
+	return rc ? -1 : 0;
+}
+
+static int web_teardown(void **state)
+{
+	char cmd[PATH_MAX + 16];
+	app_release(&web_app);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", web_dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+struct call {
+	struct arena a;
+	struct http_request req;
+	struct http_response res;
+	struct auth_info auth;
+	int rc;
+};
+
+/* Calls handle_audit for `url` as `p` (NULL: anonymous), renders. */
+static void call(struct call *c, const char *url, const struct principal *p)
+{
+	memset(c, 0, sizeof(*c));
+	const char *q = strchr(url, '?');
+	c->req.method = HTTP_GET;
+	c->req.path = q ? arena_strndup(&c->a, url, (size_t)(q - url))
+			: arena_strdup(&c->a, url);
+	c->req.query = q ? q + 1 : "";
+	c->req.body = "";
+	c->req.arena = &c->a;
+	c->req.app = &web_app;
+	c->req.route_index = -1;
+	c->req.want_json = !strncmp(c->req.path, "/api/", 5);
+	if (p) {
+		c->auth.p = *p;
+		c->req.auth = &c->auth;
+	}
+	struct buf err = BUF_INIT;
+	assert_int_equal(query_parse_url(&c->a, c->req.query,
+					 &c->req.query_params,
+					 &c->req.n_query_params, &err), 0);
+	buf_release(&err);
+	http_response_init(&c->res);
+	c->rc = handle_audit(&c->req, &c->res);
+	if (!c->rc)
+		respond_finish(&c->req, &c->res);
+}
+
+static void done(struct call *c)
+{
+	http_response_release(&c->res);
+	arena_release(&c->a);
+}
+
+static struct principal who(const char *name, enum role r, const char *unit)
+{
+	struct principal p = { .user_id = 9 };
+	snprintf(p.name, sizeof(p.name), "%s", name);
+	assert_true(authz_add_grant(&p, r, unit));
+	return p;
+}
+
+static int64_t json_total(struct call *c)
+{
+	json_t *j = json_loads(c->res.body.ptr, 0, NULL);
+	assert_non_null(j);
+	int64_t n = json_integer_value(json_object_get(j, "total"));
+	json_decref(j);
+	return n;
+}
+
+static void test_page_refuses(void **state)
+{
+	struct call c;
+	struct principal viewer = who("v", ROLE_VIEWER, "VN");
+	struct principal admin79 = who("a", ROLE_UNIT_ADMIN, "79");
+	call(&c, "/quan-tri/nhat-ky", NULL);
+	assert_int_equal(c.rc, MC_EFORBIDDEN);	/* never public */
+	done(&c);
+	call(&c, "/api/v1/audit", &viewer);
+	assert_int_equal(c.rc, MC_EFORBIDDEN);
+	done(&c);
+	call(&c, "/api/v1/audit", &admin79);	/* audit_read: admin, inspector */
+	assert_int_equal(c.rc, MC_EFORBIDDEN);
+	done(&c);
+}
+
+static void test_page_html(void **state)
+{
+	struct call c;
+	struct principal insp = who("t", ROLE_INSPECTOR, "VN");
+	call(&c, "/quan-tri/nhat-ky", &insp);
+	assert_int_equal(c.rc, 0);
+	assert_int_equal(c.res.status, 200);
+	const char *b = c.res.body.ptr;
+	assert_non_null(strstr(b, "<h1>Nhật ký thao tác</h1>"));
+	assert_non_null(strstr(b, "Có <b>101</b> mục, trang 1/3"));
+	assert_non_null(strstr(b, "Phạm vi xem: toàn quốc."));
+	/* Newest first, escaped, expandable, with its change. */
+	assert_non_null(strstr(b, "<b>&lt;script&gt;x</b>"));
+	assert_null(strstr(b, "<script>"));
+	assert_non_null(strstr(b, "<details>"));
+	assert_non_null(strstr(b, "&lt;b&gt;Lan&lt;/b&gt;"));
+	assert_non_null(strstr(b, "<time datetime=\"2026-01-01T08:41:00+07:00\">"
+				  "2026-01-01 08:41</time>"));
+	assert_non_null(strstr(b, "class=\"changed\""));
+	assert_non_null(strstr(b, "href=\"/quan-tri/nhat-ky?trang=2\" rel=\"next\""));
+	assert_string_equal(respond_header(&c.res, "Cache-Control"), "no-store");
+	done(&c);
+
+	/* Filters are kept in the pager's links (encoded) and the form. */
+	call(&c, "/quan-tri/nhat-ky?nguoi-dung=lan&h%C3%A0nh=1&hanh-dong=login.&so-dong=5",
+	     &insp);
+	assert_int_equal(c.res.status, 200);
+	b = c.res.body.ptr;
+	assert_non_null(strstr(b, "value=\"lan\""));
+	assert_non_null(strstr(b, "href=\"/quan-tri/nhat-ky?nguoi-dung=lan&amp;"
+				  "hanh-dong=login.&amp;so-dong=5&amp;trang=2\""));
+	done(&c);
+
+	call(&c, "/quan-tri/nhat-ky?tu-ngay=hôm-qua", &insp);
+	assert_int_equal(c.res.status, 400);
+	assert_non_null(strstr(c.res.body.ptr, "tu-ngay"));
+	done(&c);
+	call(&c, "/api/v1/audit?so-dong=500", &insp);
+	assert_int_equal(c.res.status, 400);
+	done(&c);
+}
+
+static void test_page_api_and_scope(void **state)
+{
+	struct call c;
+	struct principal insp = who("t", ROLE_INSPECTOR, "VN");
+	struct principal hn = who("h", ROLE_INSPECTOR, "01");
+	struct principal two = who("h", ROLE_ADMIN, "79");
+	assert_true(authz_add_grant(&two, ROLE_VIEWER, "VN"));	/* no audit */
+
+	call(&c, "/api/v1/audit?actor=lan&per_page=10", &insp);
+	assert_int_equal(c.res.status, 200);
+	assert_int_equal(json_total(&c), 33);
+	assert_non_null(strstr(c.res.body.ptr, "\"next\":{\"href\":\"/api/v1/"
+					       "audit?nguoi-dung=lan&so-dong=10"
+					       "&trang=2\"}"));
+	done(&c);
+	/* Whole days in UTC+7: 2026-01-01 holds entries 1..101. */
+	call(&c, "/api/v1/audit?from=2026-01-01&to=2026-01-01", &insp);
+	assert_int_equal(json_total(&c), 101);
+	done(&c);
+	call(&c, "/api/v1/audit?tu-ngay=2026-01-02", &insp);
+	assert_int_equal(json_total(&c), 0);
+	done(&c);
+	call(&c, "/api/v1/audit?den-ngay=2025-12-31", &insp);
+	assert_int_equal(json_total(&c), 0);
+	done(&c);
+	/* A province inspector sees the province and its communes only. */
+	call(&c, "/api/v1/audit", &hn);
+	assert_int_equal(json_total(&c), 50);
+	done(&c);
+	call(&c, "/api/v1/audit?don-vi=79", &hn);
+	assert_int_equal(json_total(&c), 0);
+	done(&c);
+	call(&c, "/quan-tri/nhat-ky", &hn);
+	assert_non_null(strstr(c.res.body.ptr, "đơn vị 01 và các xã trực thuộc"));
+	done(&c);
+	call(&c, "/api/v1/audit", &two);	/* the admin grant on 79 only */
+	assert_int_equal(json_total(&c), 51);
+	done(&c);
+}
+
 /* ---- groups ------------------------------------------------------------- */
 
 static int sqlite_setup(void **state)
@@ -810,7 +1027,14 @@ int main(void)
 	};
 	const struct CMUnitTest sqlite[] = { AUDIT_TESTS(&be_sqlite) };
 	const struct CMUnitTest pg[] = { AUDIT_TESTS(&be_pg) };
+	const struct CMUnitTest web[] = {
+		cmocka_unit_test(test_page_refuses),
+		cmocka_unit_test(test_page_html),
+		cmocka_unit_test(test_page_api_and_scope),
+	};
 	int failed = cmocka_run_group_tests_name("audit", common, NULL, NULL);
+	failed += cmocka_run_group_tests_name("audit-web", web, web_setup,
+					      web_teardown);
 	failed += cmocka_run_group_tests_name("audit-sqlite", sqlite,
 					      sqlite_setup, sqlite_teardown);
 	const char *url = getenv("MOTCUA_TEST_PG");
