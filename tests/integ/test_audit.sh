@@ -163,6 +163,36 @@ check last-no-anchor "0 audit: 11 entries, chain intact" "$RC $OUT"
 verify_args "$T" --anchor "$ANCHOR"
 check last-anchor "1 audit: anchor: entry 12 is missing (deleted; the trail now ends at entry 11)" "$RC $OUT"
 
+# Entries written by the binary itself: `motcua user` audits its changes
+# (engineer "auth"); the password never reaches the trail.
+U=$TMP/u.db
+"$BIN" init --db "sqlite:$U" >/dev/null 2>&1
+PW='Mật-khẩu-thử-2026-dài'
+if printf '%s\n' "$PW" | "$BIN" user add lan.nguyen --role inspector \
+	--unit VN --name "Nguyễn Thị Lan" --db "sqlite:$U" >/dev/null 2>&1 &&
+   "$BIN" user grant lan.nguyen --role viewer --unit 01 --db "sqlite:$U" >/dev/null 2>&1 &&
+   "$BIN" user disable lan.nguyen --db "sqlite:$U" >/dev/null 2>&1; then
+	ok
+else
+	ko "motcua user add/grant/disable failed"
+fi
+"$BIN" audit list --db "sqlite:$U" --object-type user --object-id lan.nguyen >"$TMP/ulist" 2>&1
+check user-entries "-- 3 of 3 entries, page 1 (newest first)" "$(tail -1 "$TMP/ulist")"
+for a in user.create grant.add user.disable; do
+	grep -q " $a " "$TMP/ulist" && ok || ko "no $a entry: $(cat "$TMP/ulist")"
+done
+grep -q 'after  {"disabled":true}' "$TMP/ulist" && ok || ko "user.disable after"
+if sqlite3 "$U" "SELECT * FROM audit_log" | grep -qF "$PW"; then
+	ko "the password is in the trail"
+else
+	ok
+fi
+verify "$U"
+check user-intact "0 audit: 3 entries, chain intact" "$RC $OUT"
+sqlite3 "$U" "UPDATE audit_log SET after_json = replace(after_json, 'inspector', 'admin') WHERE action = 'user.create'"
+verify "$U"
+check user-tampered "1 audit: entry 1: content altered (hash mismatch)" "$RC $OUT"
+
 # The original is untouched by all this.
 verify "$DB"
 check original-intact 0 "$RC"
