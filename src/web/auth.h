@@ -124,4 +124,27 @@ struct admin_link {
 };
 extern const struct admin_link admin_links[];	/* ended by a NULL href */
 
+/*
+ * The pages of web/h_auth.c (rows in web/routes.c):
+ *   GET  /dang-nhap             login form (public)
+ *   POST /dang-nhap             log in: fields username, password, tiep,
+ *                               login_csrf; 303 to tiep, or the form with
+ *                               400/401/429 (throttled: Retry-After)
+ *   POST /dang-xuat             log out (CSRF), 303 to /
+ *   GET  /quan-tri              admin home: {"links":[{href,label,hint}]}
+ *   GET  /tai-khoan             own account: user, sessions
+ *   POST /tai-khoan/mat-khau    fields current, new, again; 422 with
+ *                               {"error":{"field","message"}}
+ *   POST /tai-khoan/phien/{id}/dong   end one of one's own sessions
+ */
+int handle_login_form(struct http_request *req, struct http_response *res);
+int handle_login(struct http_request *req, struct http_response *res);
+int handle_logout(struct http_request *req, struct http_response *res);
+int handle_admin_home(struct http_request *req, struct http_response *res);
+int handle_account(struct http_request *req, struct http_response *res);
+int handle_account_password(struct http_request *req,
+			    struct http_response *res);
+int handle_account_session_revoke(struct http_request *req,
+				  struct http_response *res);
+
 #endif

@@ -40,8 +40,11 @@ const char *http_form(const struct http_request *req, const char *name)
 void http_set_header(struct http_request *req, struct http_response *res,
 		     const char *name, const char *value)
 {
-	/* Replace a header of the same name: one value per name. */
-	for (int i = 0; i < res->n_headers; i++) {
+	/* Replace a header of the same name: one value per name, except
+	 * Set-Cookie, which is sent once per cookie (RFC 6265 §3; added by
+	 * auth). */
+	bool multi = !strcasecmp(name, "set-cookie");
+	for (int i = 0; !multi && i < res->n_headers; i++) {
 		if (!strcasecmp(res->headers[i].name, name)) {
 			res->headers[i].value = arena_strdup(req->arena, value);
 			return;

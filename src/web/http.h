@@ -92,7 +92,8 @@ const char *http_param(const struct http_request *req, const char *name);
 /* The decoded value of form field `name` (first one) of a POST, or NULL. */
 const char *http_form(const struct http_request *req, const char *name);
 
-/* Adds a response header; name and value are copied into the arena. */
+/* Adds a response header; name and value are copied into the arena. A
+ * header of the same name is replaced, except Set-Cookie (one per cookie). */
 void http_set_header(struct http_request *req, struct http_response *res,
 		     const char *name, const char *value);
 

@@ -10,6 +10,7 @@
 #include "util/err.h"
 #include "util/log.h"
 #include "util/xalloc.h"
+#include "web/auth.h"
 #include "web/respond.h"
 
 /* One segment: [s, s+len). */
@@ -206,7 +207,8 @@ void route_run(const struct route *r, enum route_result result,
 			respond_error(req, res, 404, "not_found",
 				      "Không tìm thấy trang bạn yêu cầu.");
 		}
-	} else {
+	} else if (auth_before(r, req, res)) {
+		/* (auth) The route's action is allowed: web/auth.h. */
 		int rc = r->handler(req, res);
 		if (rc) {
 			/* Drop whatever the handler half-built. */
@@ -214,6 +216,7 @@ void route_run(const struct route *r, enum route_result result,
 			http_response_init(res);
 			answer_code(req, res, rc);
 		}
+		auth_after(req, res);
 	}
 	respond_finish(req, res);
 }

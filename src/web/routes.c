@@ -5,6 +5,7 @@
  */
 #include "web/route.h"
 
+#include "web/auth.h"
 #include "web/handlers.h"
 
 const struct route web_routes[] = {
@@ -37,6 +38,18 @@ const struct route web_routes[] = {
 	{ HTTP_GET, "/api/v1/calendar/days-off", handle_api_calendar_days_off, 0 },
 	{ HTTP_GET, "/api/v1/calendar/due", handle_api_calendar_due, 0 },
 	{ HTTP_GET, "/api/v1/calendar/between", handle_api_calendar_between, 0 },
+
+	/* Accounts and sessions (web/h_auth.c, engineer "auth"). */
+	{ HTTP_GET, "/dang-nhap", handle_login_form, 0 },
+	{ HTTP_POST, "/dang-nhap", handle_login, 16384 },
+	{ HTTP_POST, "/dang-xuat", handle_logout, 4096, ACT_AUTHENTICATED },
+	{ HTTP_GET, "/quan-tri", handle_admin_home, 0, ACT_AUTHENTICATED },
+	{ HTTP_GET, "/tai-khoan", handle_account, 0, ACT_AUTHENTICATED },
+	{ HTTP_POST, "/tai-khoan/mat-khau", handle_account_password, 16384,
+	  ACT_AUTHENTICATED },
+	{ HTTP_POST, "/tai-khoan/phien/{id}/dong",
+	  handle_account_session_revoke, 4096, ACT_AUTHENTICATED },
+	{ HTTP_GET, "/api/v1/me", handle_account, 0, ACT_AUTHENTICATED },
 
 	{ 0, NULL, NULL, 0 },
 };

@@ -177,6 +177,27 @@ static bool accepts_json(const char *accept)
  * decides the body limit. Sets early_status for a request to refuse
  * (answered after its body, so that keep-alive survives).
  */
+/* (added by auth) The peer's address as text, for the login throttle and
+ * the audit trail; NULL when unknown. */
+static const char *client_address(struct arena *a, struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	char text[INET6_ADDRSTRLEN] = "";
+	if (!ci || !ci->client_addr)
+		return NULL;
+	if (ci->client_addr->sa_family == AF_INET)
+		inet_ntop(AF_INET,
+			  &((const struct sockaddr_in *)ci->client_addr)->sin_addr,
+			  text, sizeof(text));
+	else if (ci->client_addr->sa_family == AF_INET6)
+		inet_ntop(AF_INET6,
+			  &((const struct sockaddr_in6 *)ci->client_addr)
+				   ->sin6_addr,
+			  text, sizeof(text));
+	return text[0] ? arena_strdup(a, text) : NULL;
+}
+
 static void request_begin(struct reqctx *rc, struct MHD_Connection *c,
 			  const char *method)
 {
@@ -189,6 +210,7 @@ static void request_begin(struct reqctx *rc, struct MHD_Connection *c,
 	req->route_index = -1;
 	req->query = "";
 	req->body = "";
+	req->client = client_address(rc->arena, c);
 	http_response_init(&rc->res);
 	rc->max_body = app->limits.max_body;
 

@@ -1,0 +1,15 @@
+/*
+ * admin_menu.c - the administration pages listed on /quan-tri (web/auth.h,
+ * struct admin_link). One row per page: add yours here. A row is shown to
+ * a user who may do its action somewhere (authz_can_any()).
+ */
+#include "web/auth.h"
+
+const struct admin_link admin_links[] = {
+	{ "/tai-khoan", "Tài khoản của tôi",
+	  "Đổi mật khẩu, xem và đóng các phiên đăng nhập.",
+	  ACT_AUTHENTICATED },
+	{ "/quan-tri/nhat-ky", "Nhật ký hệ thống",
+	  "Ai đã làm gì, khi nào; kiểm tra tính toàn vẹn.", ACT_AUDIT_READ },
+	{ NULL, NULL, NULL, ACT_PUBLIC },
+};
