@@ -324,7 +324,7 @@ int handle_audit(struct http_request *req, struct http_response *res)
 				    json_string(param(req, k) ? param(req, k) : ""));
 	for (int k = 0; k < n_units; k++)
 		json_array_append_new(scope, json_string(units[k]));
-	json_object_set_new(model, "title", json_string("Nhật ký thao tác"));
+	json_object_set_new(model, "title", json_string("Nhật ký hệ thống"));
 	json_object_set_new(model, "filter", filter);
 	json_object_set_new(model, "scope_all", json_boolean(all));
 	if (all) {

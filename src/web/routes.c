@@ -51,5 +51,10 @@ const struct route web_routes[] = {
 	  handle_account_session_revoke, 4096, ACT_AUTHENTICATED },
 	{ HTTP_GET, "/api/v1/me", handle_account, 0, ACT_AUTHENTICATED },
 
+	/* The audit trail (web/h_audit.c, engineer "audit"): never public;
+	 * the handler shows only the units the reader's grants cover. */
+	{ HTTP_GET, "/quan-tri/nhat-ky", handle_audit, 0, ACT_AUDIT_READ },
+	{ HTTP_GET, "/api/v1/audit", handle_audit, 0, ACT_AUDIT_READ },
+
 	{ 0, NULL, NULL, 0 },
 };

@@ -193,6 +193,48 @@ sqlite3 "$U" "UPDATE audit_log SET after_json = replace(after_json, 'inspector',
 verify "$U"
 check user-tampered "1 audit: entry 1: content altered (hash mismatch)" "$RC $OUT"
 
+# The inspector's page through the real server: never public; an inspector
+# (bearer token) reads it; a viewer may not.
+TOK=$("$BIN" token create insp --role inspector --unit VN --db "sqlite:$U" 2>/dev/null)
+VTOK=$("$BIN" token create view --role viewer --unit VN --db "sqlite:$U" 2>/dev/null)
+: >"$TMP/srv.out"
+timeout -k 5 120 "$BIN" serve --db "sqlite:$U" --listen 127.0.0.1:0 \
+	>"$TMP/srv.out" 2>"$TMP/srv.err" &
+SRV=$!
+URL=
+n=0
+while [ $n -lt 100 ] && [ -z "$URL" ]; do
+	URL=$(sed -n 's/^motcua: serving \(http:.*\)$/\1/p' "$TMP/srv.out")
+	[ -n "$URL" ] || sleep 0.1
+	n=$((n + 1))
+done
+# get PATH [CURL ARGS]: status in ST, body in $TMP/body.
+get() {
+	p=$1; shift
+	ST=$(curl -s -o "$TMP/body" -w '%{http_code}' --max-time 20 "$@" "$URL$p")
+}
+if [ -z "$URL" ]; then
+	ko "server did not start: $(tail -3 "$TMP/srv.err")"
+else
+	get /quan-tri/nhat-ky
+	check page-anonymous 303 "$ST"
+	get /api/v1/audit
+	check api-anonymous 401 "$ST"
+	get /api/v1/audit -H "Authorization: Bearer $VTOK"
+	check api-viewer 403 "$ST"
+	get "/api/v1/audit?action=token." -H "Authorization: Bearer $TOK"
+	check api-inspector 200 "$ST"
+	grep -q '"total":2,' "$TMP/body" && ok || ko "api: two token entries: $(head -c 300 "$TMP/body")"
+	get "/quan-tri/nhat-ky?doi-tuong=user" -H "Authorization: Bearer $TOK"
+	check page-inspector 200 "$ST"
+	grep -q '<h1>Nhật ký hệ thống</h1>' "$TMP/body" && ok || ko "page: title"
+	grep -q 'Có <b>3</b> mục' "$TMP/body" && ok || ko "page: 3 user entries"
+	grep -q '<details>' "$TMP/body" && ok || ko "page: expandable entries"
+	grep -q 'Khóa tài khoản' "$TMP/body" && ok || ko "page: action label"
+	kill -TERM "$SRV" 2>/dev/null
+fi
+wait "$SRV" 2>/dev/null
+
 # The original is untouched by all this.
 verify "$DB"
 check original-intact 0 "$RC"

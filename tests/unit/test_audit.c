@@ -889,7 +889,7 @@ static void test_page_html(void **state)
 	assert_int_equal(c.rc, 0);
 	assert_int_equal(c.res.status, 200);
 	const char *b = c.res.body.ptr;
-	assert_non_null(strstr(b, "<h1>Nhật ký thao tác</h1>"));
+	assert_non_null(strstr(b, "<h1>Nhật ký hệ thống</h1>"));
 	assert_non_null(strstr(b, "Có <b>101</b> mục, trang 1/3"));
 	assert_non_null(strstr(b, "Phạm vi xem: toàn quốc."));
 	/* Newest first, escaped, expandable, with its change. */
