@@ -21,6 +21,12 @@
 
 #define THROTTLE_FORGET_S 3600	/* a failure older than this is forgotten */
 #define TOKEN_PREFIX "mct_"
+/*
+ * users.updated_at doubles as the version of the optimistic check
+ * (auth_user_update()): it must grow on every change, even two in one
+ * second. Two parameters, both "now".
+ */
+#define BUMP_VERSION "CASE WHEN updated_at >= ? THEN updated_at + 1 ELSE ? END"
 
 /* ---- crypto helpers ----------------------------------------------------- */
 
@@ -524,12 +530,13 @@ int auth_user_passwd(struct db *db, const struct auth_actor *by,
 	in_tx = true;
 	if ((rc = db_prepare_cached(db,
 				    "UPDATE users SET password_hash = ?, "
-				    "updated_at = ? WHERE id = ?",
+				    "updated_at = " BUMP_VERSION " WHERE id = ?",
 				    &st, err)) < 0)
 		goto out;
 	db_bind_text(st, 1, hash, -1);
 	db_bind_int64(st, 2, now);
-	db_bind_int64(st, 3, id);
+	db_bind_int64(st, 3, now);
+	db_bind_int64(st, 4, id);
 	rc = db_step(st);
 	db_done(st);
 	if (rc != DB_DONE) {
@@ -555,9 +562,93 @@ out:
 	return rc;
 }
 
-int auth_user_set_disabled(struct db *db, const struct auth_actor *by,
-			   const char *username, bool disabled, mc_time now,
-			   struct buf *err)
+/*
+ * The last-administrator rule of the guarded variants (auth_repo.h): the
+ * province or country `unit` must keep an enabled "admin" other than
+ * user_id. Locks the rows of that unit's administrators first (PostgreSQL:
+ * a concurrent guarded change waits, then counts what was committed;
+ * SQLite's BEGIN IMMEDIATE serialises already). Inside the caller's
+ * transaction. Units that are communes are not guarded.
+ */
+static int keep_one_admin(struct db *db, int64_t user_id, const char *unit,
+			  struct buf *err)
+{
+	char parent[AUTHZ_UNIT_MAX];
+	struct db_stmt *st = NULL;
+	int64_t others = 0;
+	int rc = auth_unit_parent(db, unit, parent, err);
+	if (rc == MC_ENOTFOUND || (rc == 0 && parent[0]))
+		return 0;	/* gone from the list, or a commune */
+	if (rc < 0)
+		return rc;
+	if ((rc = db_prepare_cached(db,
+				    "UPDATE users SET updated_at = updated_at "
+				    "WHERE id IN (SELECT user_id FROM "
+				    "role_grants WHERE role = 'admin' AND "
+				    "unit_code = ?)",
+				    &st, err)) < 0)
+		return rc;
+	db_bind_text(st, 1, unit, -1);
+	rc = db_step(st);
+	db_done(st);
+	if (rc != DB_DONE)
+		return db_fail(db, rc, err);
+	if ((rc = db_prepare_cached(db,
+				    "SELECT count(*) FROM role_grants g "
+				    "JOIN users u ON u.id = g.user_id "
+				    "WHERE g.role = 'admin' AND g.unit_code = ? "
+				    "AND u.disabled = 0 AND g.user_id <> ?",
+				    &st, err)) < 0)
+		return rc;
+	db_bind_text(st, 1, unit, -1);
+	db_bind_int64(st, 2, user_id);
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		others = db_column_int64(st, 0);
+	db_done(st);
+	if (rc != DB_ROW)
+		return db_fail(db, rc, err);
+	if (others > 0)
+		return 0;
+	if (!strcmp(unit, AUTHZ_UNIT_COUNTRY))
+		buf_setf(err, "Đây là quản trị toàn quốc cuối cùng: hãy cấp "
+			      "quyền quản trị toàn quốc cho người khác "
+			      "trước.");
+	else
+		buf_setf(err, "Đây là quản trị cuối cùng của tỉnh %s: hãy "
+			      "cấp quyền quản trị tỉnh cho người khác "
+			      "trước.",
+			 unit);
+	return MC_ECONFLICT;
+}
+
+/* keep_one_admin() for each province or country admin grant of user_id. */
+static int keep_admins_of(struct db *db, int64_t user_id, struct buf *err)
+{
+	char units[AUTHZ_MAX_GRANTS][AUTHZ_UNIT_MAX];
+	struct db_stmt *st = NULL;
+	int n = 0, rc;
+	if ((rc = db_prepare_cached(db,
+				    "SELECT unit_code FROM role_grants "
+				    "WHERE user_id = ? AND role = 'admin' "
+				    "ORDER BY unit_code",
+				    &st, err)) < 0)
+		return rc;
+	db_bind_int64(st, 1, user_id);
+	while ((rc = db_step(st)) == DB_ROW && n < AUTHZ_MAX_GRANTS)
+		copy_str(units[n++], AUTHZ_UNIT_MAX, db_column_text(st, 0));
+	db_done(st);
+	if (rc < 0)
+		return db_fail(db, rc, err);
+	for (int i = 0; i < n; i++)
+		if ((rc = keep_one_admin(db, user_id, units[i], err)) < 0)
+			return rc;
+	return 0;
+}
+
+static int set_disabled(struct db *db, const struct auth_actor *by,
+			const char *username, bool disabled, bool guard,
+			mc_time now, struct buf *err)
 {
 	struct db_stmt *st = NULL;
 	bool in_tx = false, was = false;
@@ -572,14 +663,18 @@ int auth_user_set_disabled(struct db *db, const struct auth_actor *by,
 			not_found_user(username, err);
 		goto out;
 	}
+	if (guard && disabled && !was &&
+	    (rc = keep_admins_of(db, id, err)) < 0)
+		goto out;
 	if ((rc = db_prepare_cached(db,
 				    "UPDATE users SET disabled = ?, "
-				    "updated_at = ? WHERE id = ?",
+				    "updated_at = " BUMP_VERSION " WHERE id = ?",
 				    &st, err)) < 0)
 		goto out;
 	db_bind_int64(st, 1, disabled ? 1 : 0);
 	db_bind_int64(st, 2, now);
-	db_bind_int64(st, 3, id);
+	db_bind_int64(st, 3, now);
+	db_bind_int64(st, 4, id);
 	rc = db_step(st);
 	db_done(st);
 	if (rc != DB_DONE) {
@@ -602,6 +697,20 @@ out:
 	json_decref(before);
 	json_decref(after);
 	return rc;
+}
+
+int auth_user_set_disabled(struct db *db, const struct auth_actor *by,
+			   const char *username, bool disabled, mc_time now,
+			   struct buf *err)
+{
+	return set_disabled(db, by, username, disabled, false, now, err);
+}
+
+int auth_user_set_disabled_guarded(struct db *db, const struct auth_actor *by,
+				   const char *username, bool disabled,
+				   mc_time now, struct buf *err)
+{
+	return set_disabled(db, by, username, disabled, true, now, err);
 }
 
 /* The grants of every user (user_id 0) or one, as user_id -> array. */
@@ -658,7 +767,7 @@ static int query_users(struct db *db, const char *username, json_t **out,
 		goto out;
 	if ((rc = db_prepare(db,
 			     "SELECT id, username, full_name, disabled, "
-			     "created_at FROM users "
+			     "created_at, updated_at FROM users "
 			     "WHERE ? = '' OR username = ? ORDER BY username",
 			     &st, err)) < 0)
 		goto rollback;
@@ -667,12 +776,13 @@ static int query_users(struct db *db, const char *username, json_t **out,
 	while ((rc = db_step(st)) == DB_ROW)
 		json_array_append_new(
 			items,
-			json_pack("{s:I, s:s, s:s, s:b, s:o}", "id",
+			json_pack("{s:I, s:s, s:s, s:b, s:o, s:I}", "id",
 				  (json_int_t)db_column_int64(st, 0),
 				  "username", db_column_text(st, 1),
 				  "full_name", db_column_text(st, 2),
 				  "disabled", db_column_int64(st, 3) == 1,
-				  "created_at", iso_time(st, 4)));
+				  "created_at", iso_time(st, 4), "version",
+				  (json_int_t)db_column_int64(st, 5)));
 	db_finalize(st);
 	if (rc < 0) {
 		rc = db_fail(db, rc, err);
@@ -739,6 +849,289 @@ int auth_user_list(struct db *db, json_t **out, struct buf *err)
 	*out = json_pack("{s:o, s:I}", "items", items, "total",
 			 (json_int_t)json_array_size(items));
 	return 0;
+}
+
+/* ---- administration of users -------------------------------------------- */
+
+#define SEARCH_PER_PAGE 50
+#define SEARCH_PER_PAGE_MAX 200
+
+/* Whether every word of the search key `q` appears in `key`. */
+static bool key_has_words(const char *key, const char *q)
+{
+	char word[128];
+	while (*q) {
+		const char *sp = strchr(q, ' ');
+		size_t n = sp ? (size_t)(sp - q) : strlen(q);
+		if (n >= sizeof(word))
+			n = sizeof(word) - 1;
+		memcpy(word, q, n);
+		word[n] = '\0';
+		if (!strstr(key, word))
+			return false;
+		q = sp ? sp + 1 : q + strlen(q);
+	}
+	return true;
+}
+
+/* The newest login of a user, from the audit trail (or null). */
+static int last_login(struct db *db, const char *username, json_t **out,
+		      struct buf *err)
+{
+	struct db_stmt *st = NULL;
+	int rc;
+	*out = NULL;
+	/* Walks the actor's entries backwards (index audit_log_actor) and
+	 * stops at the first login. */
+	if ((rc = db_prepare_cached(db,
+				    "SELECT at FROM audit_log WHERE actor = ? "
+				    "AND action = 'login.ok' "
+				    "ORDER BY id DESC LIMIT 1",
+				    &st, err)) < 0)
+		return rc;
+	db_bind_text(st, 1, username, -1);
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		*out = iso_time(st, 0);
+	db_done(st);
+	if (rc < 0)
+		return db_fail(db, rc, err);
+	if (!*out)
+		*out = json_null();
+	return 0;
+}
+
+/* The SQL of auth_user_search(): users by status and scope. */
+static int search_sql(const struct auth_user_filter *f, struct buf *sql,
+		      struct buf *err)
+{
+	buf_adds(sql, "SELECT id, username, full_name, disabled, created_at, "
+		      "updated_at FROM users WHERE (? = 0 OR disabled = ?)");
+	if (f->scope) {
+		if (f->n_scope < 0 || f->n_scope > AUTHZ_MAX_GRANTS) {
+			buf_setf(err, "too many units in the scope");
+			return MC_EINVALID;
+		}
+		if (!f->n_scope) {
+			buf_adds(sql, " AND 1 = 0");
+		} else {
+			/* A grant on a unit of the scope, or on a commune
+			 * whose parent is one. */
+			buf_adds(sql, " AND EXISTS (SELECT 1 FROM role_grants "
+				      "g LEFT JOIN units u ON u.era = '2025' "
+				      "AND u.code = g.unit_code WHERE "
+				      "g.user_id = users.id AND (");
+			for (int i = 0; i < f->n_scope; i++)
+				buf_adds(sql, i ? " OR g.unit_code = ? OR "
+						  "u.parent_code = ?"
+						: "g.unit_code = ? OR "
+						  "u.parent_code = ?");
+			buf_adds(sql, "))");
+		}
+	}
+	buf_adds(sql, " ORDER BY username");
+	return 0;
+}
+
+/* Adds "grants" and "last_login" to each user of `items`. */
+static int add_details(struct db *db, json_t *items, struct buf *err)
+{
+	size_t i;
+	json_t *u;
+	int rc = 0;
+	json_array_foreach(items, i, u)
+	{
+		json_t *by_user = json_object(), *when = NULL;
+		int64_t id = json_integer_value(json_object_get(u, "id"));
+		char key[24];
+		snprintf(key, sizeof(key), "%lld", (long long)id);
+		rc = load_grants(db, id, by_user, err);
+		if (!rc)
+			rc = last_login(db,
+					json_string_value(
+						json_object_get(u, "username")),
+					&when, err);
+		if (!rc) {
+			json_t *g = json_object_get(by_user, key);
+			json_object_set_new(u, "grants",
+					    g ? json_incref(g) : json_array());
+			json_object_set_new(u, "last_login", when);
+		}
+		json_decref(by_user);
+		if (rc)
+			break;
+	}
+	return rc;
+}
+
+int auth_user_search(struct db *db, const struct auth_user_filter *f,
+		     json_t **out, struct buf *err)
+{
+	struct db_stmt *st = NULL;
+	struct buf sql = BUF_INIT, q = BUF_INIT, key = BUF_INIT;
+	json_t *items = json_array();
+	int per_page = f->per_page ? f->per_page : SEARCH_PER_PAGE;
+	int64_t total = 0, first, status = 0;
+	bool in_tx = false;
+	int rc = MC_EINVALID;
+	*out = NULL;
+	if (f->page < 1 || f->page > 1000000 || per_page < 1 ||
+	    per_page > SEARCH_PER_PAGE_MAX) {
+		buf_setf(err, "page or per_page out of range");
+		goto out;
+	}
+	if (f->query && *f->query &&
+	    (rc = text_search_key(f->query, strlen(f->query), &q, err)) < 0)
+		goto out;
+	if ((rc = search_sql(f, &sql, err)) < 0)
+		goto out;
+	if (f->status == AUTH_USERS_ACTIVE)
+		status = 1;
+	else if (f->status == AUTH_USERS_DISABLED)
+		status = 2;
+	first = (int64_t)(f->page - 1) * per_page;
+	if ((rc = db_begin_read(db, err)) < 0)
+		goto out;
+	in_tx = true;
+	if ((rc = db_prepare(db, sql.ptr, &st, err)) < 0)
+		goto out;
+	db_bind_int64(st, 1, status);
+	db_bind_int64(st, 2, status == 2 ? 1 : 0);
+	for (int i = 0; f->scope && i < f->n_scope; i++) {
+		db_bind_text(st, 3 + 2 * i, f->scope[i], -1);
+		db_bind_text(st, 4 + 2 * i, f->scope[i], -1);
+	}
+	/* The query is matched here, on search keys (no accents in SQL);
+	 * the users of one province are a few thousand rows at most. */
+	while ((rc = db_step(st)) == DB_ROW) {
+		const char *name = db_column_text(st, 1);
+		const char *full = db_column_text(st, 2);
+		if (q.len) {
+			buf_reset(&key);
+			buf_adds(&key, name);
+			buf_addch(&key, ' ');
+			if (text_search_key(full, strlen(full), &key, NULL) <
+				    0 ||
+			    !key_has_words(key.ptr, q.ptr))
+				continue;
+		}
+		if (total++ < first || total > first + per_page)
+			continue;
+		json_array_append_new(
+			items,
+			json_pack("{s:I, s:s, s:s, s:b, s:o, s:I}", "id",
+				  (json_int_t)db_column_int64(st, 0),
+				  "username", name, "full_name", full,
+				  "disabled", db_column_int64(st, 3) == 1,
+				  "created_at", iso_time(st, 4), "version",
+				  (json_int_t)db_column_int64(st, 5)));
+	}
+	db_finalize(st);
+	if (rc < 0) {
+		rc = db_fail(db, rc, err);
+		goto out;
+	}
+	if ((rc = add_details(db, items, err)) < 0)
+		goto out;
+	rc = db_commit(db, err);
+	in_tx = false;
+	if (rc < 0)
+		goto out;
+	*out = json_pack("{s:O, s:I, s:i, s:i, s:I}", "items", items, "total",
+			 (json_int_t)total, "page", f->page, "per_page",
+			 per_page, "pages",
+			 (json_int_t)(total ? (total + per_page - 1) / per_page
+					    : 1));
+out:
+	if (in_tx)
+		db_rollback(db);
+	json_decref(items);
+	buf_release(&sql);
+	buf_release(&q);
+	buf_release(&key);
+	return rc;
+}
+
+int auth_user_update(struct db *db, const struct auth_actor *by,
+		     const char *username, const char *full_name,
+		     int64_t version, mc_time now, struct buf *err)
+{
+	struct db_stmt *st = NULL;
+	struct buf nfc = BUF_INIT;
+	bool in_tx = false;
+	int64_t id = 0, current = 0;
+	json_t *before = NULL, *after = NULL;
+	char *old = NULL;
+	int rc = MC_EINVALID;
+	if (!full_name)
+		full_name = "";
+	if (strlen(full_name) > 200 ||
+	    text_nfc(full_name, strlen(full_name), &nfc, NULL) < 0) {
+		buf_setf(err, "Họ tên quá dài hoặc có ký tự không hợp lệ.");
+		goto out;
+	}
+	if ((rc = db_begin(db, err)) < 0)
+		goto out;
+	in_tx = true;
+	if ((rc = db_prepare_cached(db,
+				    "SELECT id, full_name, updated_at FROM "
+				    "users WHERE username = ?",
+				    &st, err)) < 0)
+		goto out;
+	if (db_bind_text(st, 1, username ? username : "", -1) < 0)
+		db_bind_text(st, 1, "", -1);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		id = db_column_int64(st, 0);
+		old = xstrdup(db_column_text(st, 1));
+		current = db_column_int64(st, 2);
+	}
+	db_done(st);
+	if (rc < 0) {
+		rc = db_fail(db, rc, err);
+		goto out;
+	}
+	if (!id) {
+		rc = not_found_user(username ? username : "", err);
+		goto out;
+	}
+	if (current != version) {
+		buf_setf(err, "Tài khoản \"%s\" vừa được người khác thay đổi "
+			      "sau khi bạn mở trang: hãy xem lại và lưu lại.",
+			 username);
+		rc = MC_ECONFLICT;
+		goto out;
+	}
+	if ((rc = db_prepare_cached(db,
+				    "UPDATE users SET full_name = ?, "
+				    "updated_at = " BUMP_VERSION " WHERE id = ?",
+				    &st, err)) < 0)
+		goto out;
+	db_bind_text(st, 1, nfc.ptr, -1);
+	db_bind_int64(st, 2, now);
+	db_bind_int64(st, 3, now);
+	db_bind_int64(st, 4, id);
+	rc = db_step(st);
+	db_done(st);
+	if (rc != DB_DONE) {
+		rc = db_fail(db, rc, err);
+		goto out;
+	}
+	before = json_pack("{s:s}", "full_name", old);
+	after = json_pack("{s:s}", "full_name", nfc.ptr);
+	if ((rc = audit(db, by, "user.update", "user", username, NULL, before,
+			after, now, err)) < 0)
+		goto out;
+	rc = db_commit(db, err);
+	in_tx = false;
+out:
+	if (in_tx)
+		db_rollback(db);
+	json_decref(before);
+	json_decref(after);
+	free(old);
+	buf_release(&nfc);
+	return rc;
 }
 
 /* A valid argon2id string of a random password, verified when the user
@@ -838,9 +1231,9 @@ out:
 	return rc;
 }
 
-int auth_grant_remove(struct db *db, const struct auth_actor *by,
-		      const char *username, enum role role, const char *unit,
-		      mc_time now, struct buf *err)
+static int grant_remove(struct db *db, const struct auth_actor *by,
+			const char *username, enum role role, const char *unit,
+			bool guard, mc_time now, struct buf *err)
 {
 	struct db_stmt *st = NULL;
 	int64_t id = 0;
@@ -855,6 +1248,9 @@ int auth_grant_remove(struct db *db, const struct auth_actor *by,
 			not_found_user(username, err);
 		goto out;
 	}
+	if (guard && role == ROLE_ADMIN && unit &&
+	    (rc = keep_one_admin(db, id, unit, err)) < 0)
+		goto out;
 	if ((rc = db_prepare_cached(db,
 				    "DELETE FROM role_grants WHERE user_id = ? "
 				    "AND role = ? AND unit_code = ?",
@@ -887,6 +1283,20 @@ out:
 		db_rollback(db);
 	json_decref(before);
 	return rc;
+}
+
+int auth_grant_remove(struct db *db, const struct auth_actor *by,
+		      const char *username, enum role role, const char *unit,
+		      mc_time now, struct buf *err)
+{
+	return grant_remove(db, by, username, role, unit, false, now, err);
+}
+
+int auth_grant_remove_guarded(struct db *db, const struct auth_actor *by,
+			      const char *username, enum role role,
+			      const char *unit, mc_time now, struct buf *err)
+{
+	return grant_remove(db, by, username, role, unit, true, now, err);
 }
 
 int auth_principal_load(struct db *db, int64_t user_id, struct principal *p,

@@ -88,7 +88,9 @@ int auth_user_set_disabled(struct db *db, const struct auth_actor *by,
 
 /*
  * One user: {"id","username","full_name","disabled","created_at",
- * "grants":[{"role","role_label","unit","unit_name"}]}; MC_ENOTFOUND.
+ * "version","grants":[{"role","role_label","unit","unit_name"}]};
+ * MC_ENOTFOUND. "version" (added by admin-users) is the integer that
+ * auth_user_update() checks.
  * No secret is ever part of a model.
  */
 int auth_user_get(struct db *db, const char *username, json_t **out,
@@ -127,6 +129,71 @@ int auth_grant_remove(struct db *db, const struct auth_actor *by,
  */
 int auth_unit_parent(struct db *db, const char *code,
 		     char parent[AUTHZ_UNIT_MAX], struct buf *err);
+
+/* ---- administration of users (web/h_admin_users.c) ------------------- */
+
+/*
+ * (added by admin-users) What the users page lists. A user is in scope when
+ * one of their grants is on a unit of `scope` or on a commune whose parent
+ * is one of them; scope NULL lists every user (a grant on "VN", the command
+ * line); n_scope 0 with a scope lists nobody. Users without any grant are
+ * listed only with scope NULL.
+ */
+enum auth_user_status {
+	AUTH_USERS_ALL = 0,
+	AUTH_USERS_ACTIVE,
+	AUTH_USERS_DISABLED,
+};
+
+struct auth_user_filter {
+	/* Words that must all appear in the username or the full name,
+	 * insensitive to case and diacritics ("nguyen lan" finds "Nguyễn
+	 * Thị Lan"); NULL or "": no filter. */
+	const char *query;
+	enum auth_user_status status;
+	const char *const *scope;	/* unit codes, or NULL: everyone */
+	int n_scope;			/* 0 .. AUTHZ_MAX_GRANTS */
+	int page, per_page;	/* page from 1; per_page 1..200 (0: 50) */
+};
+
+/*
+ * The users matching f, by username: {"items":[user...],"total","page",
+ * "per_page","pages"} where a user is as in auth_user_get() plus
+ * "last_login" (ISO 8601 in UTC+7 of the newest "login.ok" entry of the
+ * audit trail, the durable record of logins, or null). MC_EINVALID for a
+ * page, per_page or scope out of range, or a query that is not UTF-8.
+ */
+int auth_user_search(struct db *db, const struct auth_user_filter *f,
+		     json_t **out, struct buf *err);
+
+/*
+ * (added by admin-users) Sets the full name (NFC, at most 200 bytes, may be
+ * empty) of a user, audited as "user.update" with before and after.
+ * `version` is the "version" of the user's model that the form was read
+ * at (optimistic check): when the user changed since, MC_ECONFLICT with
+ * the reason and nothing is written. Each change of a user (name,
+ * password, disabled) makes the version grow. MC_ENOTFOUND, MC_EINVALID.
+ */
+int auth_user_update(struct db *db, const struct auth_actor *by,
+		     const char *username, const char *full_name,
+		     int64_t version, mc_time now, struct buf *err);
+
+/*
+ * (added by admin-users) The variants of auth_grant_remove() and
+ * auth_user_set_disabled() for the administration pages: they also refuse
+ * (MC_ECONFLICT, reason in Vietnamese, nothing written) to leave a
+ * province, or the country ("VN"), without an enabled user holding the
+ * "admin" role on it. The check and the change run in one transaction,
+ * with the rows of that unit's administrators locked, so two
+ * administrators removing each other at once cannot both succeed. The
+ * command line keeps the unguarded functions (it is the way back in).
+ */
+int auth_grant_remove_guarded(struct db *db, const struct auth_actor *by,
+			      const char *username, enum role role,
+			      const char *unit, mc_time now, struct buf *err);
+int auth_user_set_disabled_guarded(struct db *db, const struct auth_actor *by,
+				   const char *username, bool disabled,
+				   mc_time now, struct buf *err);
 
 /* Fills p from the user's row and grants (a disabled user: MC_ENOTFOUND). */
 int auth_principal_load(struct db *db, int64_t user_id, struct principal *p,
