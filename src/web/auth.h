@@ -147,4 +147,22 @@ int handle_account_password(struct http_request *req,
 int handle_account_session_revoke(struct http_request *req,
 				  struct http_response *res);
 
+/*
+ * Administration (ACT_USERS_MANAGE):
+ *   GET  /quan-tri/don-vi/{code}/nguoi-dung, /api/v1/units/{code}/users
+ *        the users holding a grant on that unit (unit_param "code")
+ *   POST /quan-tri/nguoi-dung/{username}/dong-phien,
+ *        /api/v1/users/{username}/revoke-sessions
+ *        end every session of a user (unit_of auth_unit_of_user,
+ *        ROUTE_HIDE: a user out of scope is "not found")
+ * auth_unit_of_user() is the route_unit_fn of a user named by the path
+ * parameter "username": the unit of one of their grants that the requester
+ * does not cover, if any, else of their first grant (so the requester must
+ * cover all of them); NULL (system-wide) for a user without grants.
+ */
+int auth_unit_of_user(struct http_request *req, const char **unit_code);
+int handle_unit_users(struct http_request *req, struct http_response *res);
+int handle_user_revoke_sessions(struct http_request *req,
+				struct http_response *res);
+
 #endif

@@ -273,8 +273,24 @@ static int account_page(struct http_request *req, struct http_response *res,
 	int rc = app_db(req, &db);
 	if (rc)
 		return rc;
-	if (!ai || !ai->p.user_id)	/* an API token has no account */
+	if (!ai)
 		return MC_ENOTFOUND;
+	if (!ai->p.user_id) {
+		/* An API token has no account: its name and grant only. */
+		json_t *grants = json_array();
+		for (int i = 0; i < ai->p.n_grants; i++)
+			json_array_append_new(
+				grants,
+				json_pack("{s:s, s:s, s:s}", "role",
+					  authz_role_name(ai->p.grants[i].role),
+					  "role_label",
+					  authz_role_label(ai->p.grants[i].role),
+					  "unit", ai->p.grants[i].unit));
+		return respond_view(req, res, 200, "account",
+				    json_pack("{s:s, s:{s:s, s:o}}", "title",
+					      "Token", "user", "username",
+					      ai->p.name, "grants", grants));
+	}
 	if ((rc = auth_user_get(db, ai->p.name, &user, &err)) < 0 ||
 	    (rc = auth_sessions_list(db, ai->p.user_id, ai->session_id,
 				     now_s(), &sessions, &err)) < 0) {
@@ -394,4 +410,102 @@ int handle_account_session_revoke(struct http_request *req,
 		return 0;
 	}
 	return respond_redirect(req, res, 303, "/tai-khoan?da-dong=1");
+}
+
+/* ---- administration of sessions ----------------------------------------- */
+
+int auth_unit_of_user(struct http_request *req, const char **unit_code)
+{
+	struct db *db;
+	struct buf err = BUF_INIT;
+	json_t *u = NULL;
+	const char *name = http_param(req, "username");
+	int rc = app_db(req, &db);
+	if (rc)
+		return rc;
+	rc = auth_user_get(db, name ? name : "", &u, &err);
+	if (rc < 0) {
+		if (rc != MC_ENOTFOUND)
+			log_error("user of the route: %s", err.ptr);
+		buf_release(&err);
+		return rc == MC_ENOTFOUND ? MC_ENOTFOUND : MC_EDB;
+	}
+	buf_release(&err);
+	/* A user without grants is system-wide (unit NULL): "VN" only. */
+	*unit_code = NULL;
+	size_t i;
+	json_t *g;
+	json_array_foreach(json_object_get(u, "grants"), i, g)
+	{
+		const char *unit = json_string_value(json_object_get(g, "unit"));
+		if (!*unit_code || !auth_can(req, ACT_USERS_MANAGE, unit))
+			*unit_code = arena_strdup(req->arena, unit);
+		if (!auth_can(req, ACT_USERS_MANAGE, unit))
+			break;
+	}
+	json_decref(u);
+	return 0;
+}
+
+int handle_unit_users(struct http_request *req, struct http_response *res)
+{
+	struct db *db;
+	struct buf err = BUF_INIT;
+	json_t *list = NULL;
+	const char *code = http_param(req, "code");
+	int rc = app_db(req, &db);
+	if (rc)
+		return rc;
+	if ((rc = auth_user_list(db, &list, &err)) < 0) {
+		log_error("unit users: %s", err.ptr);
+		buf_release(&err);
+		return MC_EDB;
+	}
+	buf_release(&err);
+	json_t *items = json_array();
+	size_t i, j;
+	json_t *u, *g;
+	json_array_foreach(json_object_get(list, "items"), i, u)
+	{
+		json_array_foreach(json_object_get(u, "grants"), j, g)
+		{
+			const char *unit =
+				json_string_value(json_object_get(g, "unit"));
+			if (!strcmp(unit, code)) {
+				json_array_append(items, u);
+				break;
+			}
+		}
+	}
+	json_decref(list);
+	return respond_view(req, res, 200, "unit_users",
+			    json_pack("{s:s, s:s, s:o}", "title",
+				      "Người dùng của đơn vị", "unit", code,
+				      "items", items));
+}
+
+int handle_user_revoke_sessions(struct http_request *req,
+				struct http_response *res)
+{
+	struct db *db;
+	struct buf err = BUF_INIT;
+	int64_t n = 0;
+	const char *name = http_param(req, "username");
+	int rc = app_db(req, &db);
+	if (rc)
+		return rc;
+	struct auth_actor by = auth_actor_of(req);
+	rc = auth_sessions_revoke_user(db, &by, name, now_s(), &n, &err);
+	if (rc < 0) {
+		if (rc != MC_ENOTFOUND)
+			log_error("revoke sessions: %s", err.ptr);
+		buf_release(&err);
+		return rc == MC_ENOTFOUND ? MC_ENOTFOUND : MC_EDB;
+	}
+	buf_release(&err);
+	if (!req->want_json)
+		return respond_redirect(req, res, 303, "/quan-tri");
+	return respond_view(req, res, 200, "unit_users",
+			    json_pack("{s:s, s:I}", "username", name,
+				      "sessions_revoked", (json_int_t)n));
 }

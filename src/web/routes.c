@@ -50,6 +50,16 @@ const struct route web_routes[] = {
 	{ HTTP_POST, "/tai-khoan/phien/{id}/dong",
 	  handle_account_session_revoke, 4096, ACT_AUTHENTICATED },
 	{ HTTP_GET, "/api/v1/me", handle_account, 0, ACT_AUTHENTICATED },
+	{ HTTP_GET, "/quan-tri/don-vi/{code}/nguoi-dung", handle_unit_users, 0,
+	  ACT_USERS_MANAGE, "code" },
+	{ HTTP_GET, "/api/v1/units/{code}/users", handle_unit_users, 0,
+	  ACT_USERS_MANAGE, "code" },
+	{ HTTP_POST, "/quan-tri/nguoi-dung/{username}/dong-phien",
+	  handle_user_revoke_sessions, 4096, ACT_USERS_MANAGE, NULL,
+	  auth_unit_of_user, ROUTE_HIDE },
+	{ HTTP_POST, "/api/v1/users/{username}/revoke-sessions",
+	  handle_user_revoke_sessions, 4096, ACT_USERS_MANAGE, NULL,
+	  auth_unit_of_user, ROUTE_HIDE },
 
 	/* The audit trail (web/h_audit.c, engineer "audit"): never public;
 	 * the handler shows only the units the reader's grants cover. */
