@@ -121,6 +121,8 @@ expect_header "... private" 'Cache-Control: private'
 http GET /quan-tri -b "$JA"
 expect_status "admin home" 200
 expect_body "... lists the account link" 'href="/tai-khoan"'
+expect_body "... the layout shows the user and a logout form" \
+	'<nav class="me".*action="/dang-xuat"'
 http GET /api/v1/me -b "$JA"
 expect_status "API me with the cookie" 200
 expect_no_body "... JSON without the CSRF token" '"csrf"'
