@@ -100,56 +100,30 @@ static int db_fail(struct db *db, int rc, struct buf *err)
 }
 
 /*
- * PostgreSQL: takes the transaction-level advisory lock that serialises
- * appends, and checks that a transaction is open (outside one, the lock is
- * released at the end of its own statement: the next statement no longer
- * sees it in pg_locks). SQLite serialises through BEGIN IMMEDIATE.
- * NEEDSWORK: on SQLite the "inside a transaction" check waits for
- * db_in_transaction() in store/db.h; the append is still linear there
- * (the primary key on id refuses a second entry with the same id).
+ * Checks that the caller opened a transaction (the change and its entry
+ * must commit together), then, on PostgreSQL, takes the transaction-level
+ * advisory lock that serialises appends across connections and nodes.
+ * SQLite serialises through the caller's BEGIN IMMEDIATE (db_begin).
  */
 static int lock_chain(struct db *db, struct buf *err)
 {
 	struct db_stmt *st = NULL;
 	int rc;
+	if (!db_in_transaction(db)) {
+		buf_setf(err, "audit_append outside a transaction "
+			      "(call db_begin() first)");
+		return MC_EINVALID;
+	}
 	if (db_kind(db) != DB_PG)
 		return 0;
 	if ((rc = db_prepare_cached(db, "SELECT pg_advisory_xact_lock(?)", &st,
 				    err)) < 0)
-		goto out;
+		return rc;
 	db_bind_int64(st, 1, AUDIT_LOCK_KEY);
 	while ((rc = db_step(st)) == DB_ROW)
 		;
 	db_done(st);
-	if (rc < 0)
-		goto fail;
-	if ((rc = db_prepare_cached(db,
-				    "SELECT count(*) FROM pg_locks "
-				    "WHERE locktype = 'advisory' AND granted "
-				    "AND pid = pg_backend_pid() "
-				    "AND classid = 0 AND objid = ? "
-				    "AND objsubid = 1",
-				    &st, err)) < 0)
-		goto out;
-	db_bind_int64(st, 1, AUDIT_LOCK_KEY);
-	int64_t held = 0;
-	if ((rc = db_step(st)) == DB_ROW)
-		held = db_column_int64(st, 0);
-	db_done(st);
-	if (rc < 0)
-		goto fail;
-	if (held < 1) {
-		buf_setf(err, "audit_append outside a transaction "
-			      "(call db_begin() first)");
-		rc = MC_EINVALID;
-		goto out;
-	}
-	rc = 0;
-	goto out;
-fail:
-	rc = db_fail(db, rc, err);
-out:
-	return rc;
+	return rc < 0 ? db_fail(db, rc, err) : 0;
 }
 
 /* The last entry's id and hash (0 and zeros when the trail is empty). */

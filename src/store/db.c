@@ -576,3 +576,8 @@ void db_pool_free(struct db_pool *pool)
 	free(pool->url);
 	free(pool);
 }
+
+bool db_in_transaction(const struct db *db)
+{
+	return db->tx_depth > 0;
+}

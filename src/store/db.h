@@ -125,6 +125,8 @@ int db_begin(struct db *db, struct buf *err);
 int db_begin_read(struct db *db, struct buf *err);
 int db_commit(struct db *db, struct buf *err);
 int db_rollback(struct db *db);
+/* True while a transaction (db_begin or db_begin_read) is open on db. */
+bool db_in_transaction(const struct db *db);
 
 /* Total database errors since start, all connections (for /metrics). */
 uint64_t db_error_count(void);

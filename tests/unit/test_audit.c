@@ -294,18 +294,15 @@ static void test_append_verify(void **state)
 	assert_string_equal(head.hash, h51);
 	free(h51);
 
-	/* Misuse: no actor; outside a transaction (PostgreSQL only until
-	 * db_in_transaction() exists; see audit.c lock_chain). */
+	/* Misuse: no actor; outside a transaction. */
 	e.actor = NULL;
 	assert_int_equal(db_begin(db, &err), 0);
 	assert_int_equal(audit_append(db, &e, NULL, &err), MC_EINVALID);
 	db_rollback(db);
 	e.actor = "lan";
-	if (be->kind == DB_PG) {
-		buf_reset(&err);
-		assert_int_equal(audit_append(db, &e, NULL, &err), MC_EINVALID);
-		assert_non_null(strstr(err.ptr, "outside a transaction"));
-	}
+	buf_reset(&err);
+	assert_int_equal(audit_append(db, &e, NULL, &err), MC_EINVALID);
+	assert_non_null(strstr(err.ptr, "outside a transaction"));
 	assert_int_equal(query_int(db, "SELECT count(*) FROM audit_log"), 51);
 	db_close(db);
 	buf_release(&err);
