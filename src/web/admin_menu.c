@@ -11,5 +11,11 @@ const struct admin_link admin_links[] = {
 	  ACT_AUTHENTICATED },
 	{ "/quan-tri/nhat-ky", "Nhật ký hệ thống",
 	  "Ai đã làm gì, khi nào; kiểm tra tính toàn vẹn.", ACT_AUDIT_READ },
+	{ "/quan-tri/nguoi-dung", "Người dùng và phân quyền",
+	  "Tạo tài khoản, cấp và thu hồi quyền, khóa, đặt lại mật khẩu.",
+	  ACT_USERS_MANAGE },
+	{ "/quan-tri/token", "Token API",
+	  "Khóa cho phần mềm tích hợp gọi API; tạo và thu hồi.",
+	  ACT_TOKENS_MANAGE },
 	{ NULL, NULL, NULL, ACT_PUBLIC },
 };

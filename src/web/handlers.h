@@ -43,4 +43,39 @@ int handle_api_calendar_between(struct http_request *req,
 /* web/h_audit.c: the audit trail for inspectors (engineer "audit"). */
 int handle_audit(struct http_request *req, struct http_response *res);
 
+/*
+ * web/h_admin_users.c: users, grants and API tokens (engineer
+ * "admin-users"); the route_unit_fn of a user named by the path parameter
+ * "username": _view is the unit of a grant the requester covers (a user is
+ * in scope when one of their grants is), _account the unit of a grant the
+ * requester does not cover, if any (changing the account needs all);
+ * admin_unit_of_token: the unit of the token named by "name".
+ */
+int admin_unit_of_user_view(struct http_request *req, const char **unit_code);
+int admin_unit_of_user_account(struct http_request *req,
+			       const char **unit_code);
+int admin_unit_of_token(struct http_request *req, const char **unit_code);
+int handle_admin_users(struct http_request *req, struct http_response *res);
+int handle_admin_user_new(struct http_request *req, struct http_response *res);
+int handle_admin_user(struct http_request *req, struct http_response *res);
+int handle_admin_user_edit(struct http_request *req,
+			   struct http_response *res);
+int handle_admin_user_disable(struct http_request *req,
+			      struct http_response *res);
+int handle_admin_user_enable(struct http_request *req,
+			     struct http_response *res);
+int handle_admin_user_password(struct http_request *req,
+			       struct http_response *res);
+int handle_admin_user_sessions(struct http_request *req,
+			       struct http_response *res);
+int handle_admin_grant_add(struct http_request *req,
+			   struct http_response *res);
+int handle_admin_grant_remove(struct http_request *req,
+			      struct http_response *res);
+int handle_admin_tokens(struct http_request *req, struct http_response *res);
+int handle_admin_token_new(struct http_request *req,
+			   struct http_response *res);
+int handle_admin_token_revoke(struct http_request *req,
+			      struct http_response *res);
+
 #endif
