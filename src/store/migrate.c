@@ -133,14 +133,32 @@ out:
 	return rc;
 }
 
+/* Whether migration `version` is recorded in schema_version. */
+static int is_applied(struct db *db, int version, bool *out, struct buf *err)
+{
+	struct db_stmt *st;
+	int rc = db_prepare(db, "SELECT 1 FROM schema_version WHERE version = ?",
+			    &st, err);
+	if (rc < 0)
+		return rc;
+	db_bind_int64(st, 1, version);
+	rc = db_step(st);
+	*out = rc == DB_ROW;
+	if (rc < 0 && err)
+		buf_setf(err, "%s", db_errmsg(db));
+	db_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
 /*
- * One transaction: takes the lock, reads the version, applies the first
- * migration above it if any. *did tells whether one was applied.
+ * One transaction: takes the lock, applies the first migration (in number
+ * order) that schema_version does not record, if any. A set, not a maximum:
+ * a migration numbered below one already applied (two branches of work
+ * landing out of order) is still applied. *did tells whether one was.
  */
 static int step_once(struct db *db, const struct migration *list,
 		     char **sqls, int n, bool *did, struct buf *err)
 {
-	int64_t cur = 0;
 	int rc;
 	*did = false;
 	if ((rc = db_begin(db, err)) < 0)
@@ -151,12 +169,11 @@ static int step_once(struct db *db, const struct migration *list,
 		goto fail;
 	if ((rc = db_exec(db, create_table, err)) < 0)
 		goto fail;
-	rc = query_int(db, "SELECT COALESCE(MAX(version), 0) FROM "
-			   "schema_version", &cur, err);
-	if (rc < 0)
-		goto fail;
 	for (int i = 0; i < n; i++) {
-		if (list[i].version <= cur)
+		bool done;
+		if ((rc = is_applied(db, list[i].version, &done, err)) < 0)
+			goto fail;
+		if (done)
 			continue;
 		if ((rc = apply_one(db, &list[i], sqls[i], err)) < 0) {
 			struct buf why = BUF_INIT;
@@ -283,6 +300,36 @@ int migrate_run(struct db *db, int *applied, struct buf *err)
 		*applied = 0;
 	embed_each("migrations/", collect_one, &c);
 	rc = c.rc ? c.rc : migrate_apply_list(db, c.list, c.n, applied, err);
+	for (int i = 0; i < c.n; i++)
+		free(c.names[i]);
+	free(c.names);
+	free(c.list);
+	return rc;
+}
+
+int migrate_pending(struct db *db, int *n_pending, int *first, struct buf *err)
+{
+	struct collect c = { .err = err };
+	int rc, ver = 0;
+	*n_pending = 0;
+	if (first)
+		*first = 0;
+	embed_each("migrations/", collect_one, &c);
+	if ((rc = c.rc))
+		goto out;
+	if ((rc = migrate_version(db, &ver, err)) < 0)
+		goto out;
+	for (int i = 0; i < c.n; i++) {
+		bool done = false;
+		if (ver && (rc = is_applied(db, c.list[i].version, &done, err)) < 0)
+			goto out;
+		if (done)
+			continue;
+		if (first && !*n_pending)
+			*first = c.list[i].version;
+		(*n_pending)++;
+	}
+out:
 	for (int i = 0; i < c.n; i++)
 		free(c.names[i]);
 	free(c.names);

@@ -18,8 +18,9 @@ struct migration {
 };
 
 /*
- * Applies every embedded migrations/NNNN_name.sql whose number is above
- * the version recorded in schema_version. Safe to run twice and from
+ * Applies, in number order, every embedded migrations/NNNN_name.sql that
+ * schema_version does not record (a set, not a maximum: a migration that
+ * lands after a higher-numbered one is still applied). Safe to run twice and from
  * several processes at once (PostgreSQL: an advisory lock; SQLite: BEGIN
  * IMMEDIATE). `db` must not be inside a transaction. *applied (may be
  * NULL) receives the number of migrations applied now. Errors: MC_EINVALID
@@ -38,6 +39,14 @@ int migrate_apply_list(struct db *db, const struct migration *list, int n,
 
 /* The highest applied version into *version (0 for a new database). */
 int migrate_version(struct db *db, int *version, struct buf *err);
+
+/*
+ * How many embedded migrations the database has not applied (a set, not a
+ * maximum: see migrate_run), and the number of the first of them (0 when
+ * none). For `serve`, which refuses an unmigrated database.
+ */
+int migrate_pending(struct db *db, int *n_pending, int *first,
+		    struct buf *err);
 
 /*
  * Replaces the dialect markers of `sql` for `kind`, appending to `out`.

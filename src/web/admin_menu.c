@@ -11,6 +11,11 @@ const struct admin_link admin_links[] = {
 	  ACT_AUTHENTICATED },
 	{ "/quan-tri/nhat-ky", "Nhật ký hệ thống",
 	  "Ai đã làm gì, khi nào; kiểm tra tính toàn vẹn.", ACT_AUDIT_READ },
+	{ "/quan-tri/don-vi", "Đơn vị và bộ phận một cửa",
+	  "Tên, mã định danh, giờ làm việc, giờ chốt nhận hồ sơ; đơn vị trước "
+	  "và sau sắp xếp 2025.", ACT_UNITS_EDIT },
+	{ "/quan-tri/lich", "Lịch nghỉ lễ, Tết và ngày làm bù",
+	  "Lịch nghỉ từng năm, nhập lịch từ tệp CSV.", ACT_CALENDAR_EDIT },
 	{ "/quan-tri/nguoi-dung", "Người dùng và phân quyền",
 	  "Tạo tài khoản, cấp và thu hồi quyền, khóa, đặt lại mật khẩu.",
 	  ACT_USERS_MANAGE },

@@ -366,35 +366,20 @@ int app_db(struct http_request *req, struct db **out)
 	return rc;
 }
 
-/* The highest number among the embedded migrations/NNNN_name.sql. */
-static int max_migration(const struct embed_file *f, void *ctx)
-{
-	int *max = ctx;
-	const char *base = f->path + strlen("migrations/");
-	int v = 0, digits = 0;
-	while (base[digits] >= '0' && base[digits] <= '9' && v < 100000000)
-		v = v * 10 + (base[digits++] - '0');
-	if (digits && base[digits] == '_' && has_suffix(base, ".sql") &&
-	    v > *max)
-		*max = v;
-	return 0;
-}
-
 int app_check_db(struct app *app, struct db *db, struct buf *err)
 {
 	(void)app;
-	int want = 0, have = 0;
-	embed_each("migrations/", max_migration, &want);
+	int pending = 0, first = 0;
 	struct buf why = BUF_INIT;
-	int rc = migrate_version(db, &have, &why);
+	int rc = migrate_pending(db, &pending, &first, &why);
 	if (rc) {
 		buf_setf(err, "cannot read the schema version (%s); "
 			      "run motcua init", why.ptr);
 		rc = MC_EDB;
-	} else if (have < want) {
-		buf_setf(err, "the database schema is at version %d, this "
-			      "motcua needs %d: run motcua init",
-			 have, want);
+	} else if (pending) {
+		buf_setf(err, "the database lacks %d migration%s (the first "
+			      "is %04d): run motcua init",
+			 pending, pending > 1 ? "s" : "", first);
 		rc = MC_EINVALID;
 	}
 	buf_release(&why);

@@ -43,6 +43,19 @@ int handle_api_calendar_between(struct http_request *req,
 /* web/h_audit.c: the audit trail for inspectors (engineer "audit"). */
 int handle_audit(struct http_request *req, struct http_response *res);
 
+/* web/h_admin_org.c: units, desks, the days-off calendar (admin-org). */
+int handle_admin_units(struct http_request *req, struct http_response *res);
+int handle_admin_unit(struct http_request *req, struct http_response *res);
+int handle_api_admin_desk(struct http_request *req, struct http_response *res);
+int handle_admin_calendar_index(struct http_request *req,
+				struct http_response *res);
+int handle_admin_calendar_year(struct http_request *req,
+			       struct http_response *res);
+int handle_api_admin_calendar_entries(struct http_request *req,
+				      struct http_response *res);
+int handle_api_admin_calendar_import(struct http_request *req,
+				     struct http_response *res);
+
 /*
  * web/h_admin_users.c: users, grants and API tokens (engineer
  * "admin-users"); the route_unit_fn of a user named by the path parameter

@@ -66,6 +66,32 @@ const struct route web_routes[] = {
 	{ HTTP_GET, "/quan-tri/nhat-ky", handle_audit, 0, ACT_AUDIT_READ },
 	{ HTTP_GET, "/api/v1/audit", handle_audit, 0, ACT_AUDIT_READ },
 
+	/* Units, desks, the days-off calendar (web/h_admin_org.c, engineer
+	 * "admin-org"). The unit list shows only the units in scope. */
+	{ HTTP_GET, "/quan-tri/don-vi", handle_admin_units, 0, ACT_UNITS_EDIT },
+	{ HTTP_GET, "/api/v1/admin/units", handle_admin_units, 0,
+	  ACT_UNITS_EDIT },
+	{ HTTP_GET | HTTP_POST, "/quan-tri/don-vi/{code}", handle_admin_unit,
+	  16384, ACT_UNITS_EDIT, "code" },
+	{ HTTP_GET | HTTP_PUT, "/api/v1/admin/desks/{code}",
+	  handle_api_admin_desk, 16384, ACT_UNITS_EDIT, "code" },
+	{ HTTP_GET, "/quan-tri/lich", handle_admin_calendar_index, 0,
+	  ACT_CALENDAR_EDIT, NULL, NULL, ROUTE_SYSTEM },
+	{ HTTP_GET | HTTP_POST, "/quan-tri/lich/{nam}",
+	  handle_admin_calendar_year, 300000, ACT_CALENDAR_EDIT, NULL, NULL,
+	  ROUTE_SYSTEM },
+	{ HTTP_GET, "/api/v1/admin/calendar/{nam}", handle_admin_calendar_year,
+	  0, ACT_CALENDAR_EDIT, NULL, NULL, ROUTE_SYSTEM },
+	{ HTTP_POST, "/api/v1/admin/calendar/{nam}/entries",
+	  handle_api_admin_calendar_entries, 16384, ACT_CALENDAR_EDIT, NULL,
+	  NULL, ROUTE_SYSTEM },
+	{ HTTP_PUT | HTTP_DELETE, "/api/v1/admin/calendar/{nam}/entries/{date}",
+	  handle_api_admin_calendar_entries, 16384, ACT_CALENDAR_EDIT, NULL,
+	  NULL, ROUTE_SYSTEM },
+	{ HTTP_POST, "/api/v1/admin/calendar/{nam}/import",
+	  handle_api_admin_calendar_import, 300000, ACT_CALENDAR_EDIT, NULL,
+	  NULL, ROUTE_SYSTEM },
+
 	/* Users, grants and API tokens (web/h_admin_users.c, engineer
 	 * "admin-users"). Lists show only what is in scope; a user is in
 	 * scope when one of their grants is (_view), changing the account
