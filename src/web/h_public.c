@@ -20,6 +20,7 @@
 
 #include "render/qr.h"
 #include "store/catalog.h"
+#include "store/version_repo.h"
 #include "util/err.h"
 #include "util/xalloc.h"
 #include "web/app.h"
@@ -584,6 +585,103 @@ static void procedure_view(struct http_request *req, json_t *p)
 			    search_href(NULL, jstr(p, "field"), 1));
 }
 
+/* ---- versions (engineer "versions"; store/version_repo.h) -------------- */
+
+/* Today's civil day in Vietnam (UTC+7). */
+static int32_t today_day(void)
+{
+	return mctime_local_day((mc_time)time(NULL));
+}
+
+/* "2026-03-01" -> "01/03/2026". */
+static json_t *day_vi(const char *iso)
+{
+	if (!iso || strlen(iso) != 10)
+		return json_string(iso ? iso : "");
+	char s[11] = { iso[8], iso[9], '/', iso[5], iso[6], '/', iso[0],
+		       iso[1], iso[2], iso[3], 0 };
+	return json_string(s);
+}
+
+/*
+ * HTML helpers for the version in force and the history (model
+ * "versions": version_public()): per channel committed_display and
+ * legal_display, per component dropped/replaced with reason and basis,
+ * per history entry its dates and scope in words.
+ */
+static void versions_view(json_t *p)
+{
+	json_t *vs = json_object_get(p, "versions");
+	json_t *cur = json_object_get(vs, "current");
+	size_t i, j;
+	json_t *v, *g, *it;
+	json_object_set_new(p, "has_unit",
+			    json_boolean(json_is_object(json_object_get(vs, "unit"))));
+	if (json_is_object(cur)) {
+		json_t *vch = json_object_get(cur, "channels");
+		json_array_foreach(json_object_get(p, "channels"), i, v) {
+			json_t *c = json_array_get(vch, i);
+			json_t *cm = json_object_get(c, "committed");
+			json_t *lg = json_object_get(c, "legal");
+			if (json_is_object(cm)) {
+				json_object_set_new(v, "committed_display",
+						    json_string(jstr(cm, "text")));
+				json_object_set_new(v, "legal_display", json_string(
+					json_is_object(lg) ? jstr(lg, "text")
+							   : jstr(c, "legal_text")));
+			}
+			if (c && strcmp(jstr(c, "fee_text"), jstr(v, "fee_text"))) {
+				json_t *d = json_object_get(c, "fee_dong");
+				json_object_set_new(v, "fee_display",
+						    json_is_integer(d)
+							    ? (json_integer_value(d) == 0
+								       ? json_string("Miễn phí")
+								       : dong_text(json_integer_value(d)))
+							    : json_string(jstr(c, "fee_text")));
+				json_object_set_new(v, "fee_raw", json_false());
+			}
+		}
+		json_t *by_seq = json_object();
+		json_array_foreach(json_object_get(cur, "components"), i, v) {
+			char k[24];
+			snprintf(k, sizeof(k), "%lld", (long long)json_integer_value(
+					 json_object_get(v, "base_seq")));
+			json_object_set(by_seq, k, v);
+		}
+		json_array_foreach(json_object_get(p, "component_groups"), i, g)
+			json_array_foreach(json_object_get(g, "items"), j, it) {
+				char k[24];
+				snprintf(k, sizeof(k), "%lld", (long long)json_integer_value(
+						 json_object_get(it, "seq")));
+				json_t *vc = json_object_get(by_seq, k);
+				if (!vc || !strcmp(jstr(vc, "mode"), "required"))
+					continue;
+				static const char *const keys[] = {
+					"dropped", "replaced", "lookup_name",
+					"reason", "legal_basis" };
+				for (size_t x = 0; x < 5; x++)
+					json_object_set(it, keys[x],
+							json_object_get(vc, keys[x]));
+			}
+		json_decref(by_seq);
+		json_object_set_new(cur, "effective_vi",
+				    day_vi(jstr(cur, "effective_from")));
+	}
+	json_t *hist = json_object_get(vs, "history");
+	json_array_foreach(hist, i, v) {
+		json_object_set_new(v, "effective_vi",
+				    day_vi(jstr(v, "effective_from")));
+		json_object_set_new(v, "scope_label", json_string(
+			strcmp(jstr(v, "scope"), "VN") ? "Quyết định của tỉnh"
+						       : "Quyết định toàn quốc"));
+		json_object_set_new(v, "future", json_boolean(!json_is_true(
+					json_object_get(v, "in_force"))));
+		json_object_set_new(v, "has_changes", json_boolean(json_array_size(
+					json_object_get(v, "changes"))));
+	}
+	json_object_set_new(p, "has_history", json_boolean(json_array_size(hist)));
+}
+
 int handle_procedure(struct http_request *req, struct http_response *res)
 {
 	struct db *db;
@@ -596,7 +694,16 @@ int handle_procedure(struct http_request *req, struct http_response *res)
 	int rc = app_db(req, &db);
 	if (rc)
 		return rc;
-	const char *key = page_key(req, NULL);
+	/* The unit context (?don-vi=CODE) and the day select the version in
+	 * force: both are part of the cache key. */
+	const char *unit = http_query(req, "don-vi");
+	if (unit && !*unit)
+		unit = NULL;
+	if (unit && !code_ok(unit))
+		return not_found(req, res, "Mã đơn vị không đúng định dạng.");
+	int32_t today = today_day();
+	const char *key = page_key(req, arena_printf(req->arena, "%s|%d",
+						     unit ? unit : "", (int)today));
 	if (page_hit(req, res, db, key, 300))
 		return 0;
 	rc = catalog_procedure_get(db, code, &model, &err);
@@ -609,12 +716,29 @@ int handle_procedure(struct http_request *req, struct http_response *res)
 	}
 	if (rc)
 		return fail(rc, &err);
+	json_t *versions = NULL;
+	rc = version_public(db, code, unit, today, &versions, &err);
+	if (rc == MC_ENOTFOUND) {
+		buf_release(&err);
+		json_decref(model);
+		return not_found(req, res,
+				 arena_printf(req->arena,
+					      "Không có đơn vị hành chính mã %s.",
+					      unit));
+	}
+	if (rc) {
+		json_decref(model);
+		return fail(rc, &err);
+	}
+	json_object_set_new(model, "versions", versions);
 	buf_release(&err);
 	json_object_set_new(model, "title", json_string(jstr(model, "name")));
 	json_object_set_new(model, "short_url",
 			    json_string(short_url(req, jstr(model, "code"))));
-	if (!req->want_json)
+	if (!req->want_json) {
 		procedure_view(req, model);
+		versions_view(model);
+	}
 	respond_view(req, res, 200, "procedure", model);
 	page_store(req, res, key, 300);
 	return 0;
@@ -664,6 +788,7 @@ int handle_unit(struct http_request *req, struct http_response *res)
 	json_object_set_new(model, "title",
 			    json_string(jstr(model, "full_name")));
 	if (!req->want_json) {
+		json_object_set_new(model, "unit_code", json_string(code));
 		flag_nonempty(model, "has_merged", "merged_from");
 		flag_nonempty(model, "has_children", "children");
 		flag_nonempty(model, "has_fields", "fields");
@@ -689,12 +814,13 @@ static json_t *today_vn(void)
 
 /* Adds url, time, fee and (HTML) the inline QR to each board entry. */
 static int board_view(struct http_request *req, json_t *model,
-		      struct buf *err)
+		      json_t *committed, struct buf *err)
 {
 	size_t i, j;
 	json_t *f, *p;
 	struct buf svg = BUF_INIT;
 	int rc = 0;
+	const char *unit = jstr(json_object_get(model, "unit"), "code");
 	json_array_foreach(json_object_get(model, "fields"), i, f) {
 		json_array_foreach(json_object_get(f, "procedures"), j, p) {
 			const char *code = jstr(p, "code");
@@ -704,7 +830,16 @@ static int board_view(struct http_request *req, json_t *model,
 				continue;
 			const char *t = jstr(p, "time_text");
 			const char *fee = jstr(p, "fee_text");
-			json_object_set_new(p, "time", json_string(*t ? t : "Xem chi tiết"));
+			json_object_set_new(p, "href", json_string(arena_printf(
+				req->arena, "/thu-tuc/%s?don-vi=%s", code, unit)));
+			const char *cm = json_string_value(
+				json_object_get(committed, code));
+			if (cm)
+				json_object_set_new(p, "time", json_string(arena_printf(
+					req->arena, "%s (cam kết; luật định %s)",
+					cm, *t ? t : "không ghi")));
+			else
+				json_object_set_new(p, "time", json_string(*t ? t : "Xem chi tiết"));
 			json_object_set_new(p, "fee", json_string(*fee ? fee : "Xem chi tiết"));
 			buf_reset(&svg);
 			rc = qr_svg(url, arena_printf(req->arena,
@@ -750,7 +885,17 @@ int handle_board(struct http_request *req, struct http_response *res)
 		json_decref(date);
 		return fail(rc, &err);
 	}
-	rc = board_view(req, model, &err);
+	json_t *committed = NULL;
+	rc = version_committed_for_unit(db, code, today_day(), &committed, &err);
+	if (rc) {
+		json_decref(model);
+		json_decref(date);
+		return fail(rc, &err);
+	}
+	if (req->want_json)
+		json_object_set(model, "committed", committed);
+	rc = board_view(req, model, committed, &err);
+	json_decref(committed);
 	if (rc) {
 		json_decref(model);
 		json_decref(date);
