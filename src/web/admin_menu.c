@@ -22,5 +22,11 @@ const struct admin_link admin_links[] = {
 	{ "/quan-tri/token", "Token API",
 	  "Khóa cho phần mềm tích hợp gọi API; tạo và thu hồi.",
 	  ACT_TOKENS_MANAGE },
+	{ "/quan-tri/thu-tuc", "Danh mục thủ tục và phiên bản",
+	  "Thời hạn cam kết, thành phần hồ sơ được cắt giảm, phí; công bố "
+	  "phiên bản mới.", ACT_CATALOG_EDIT },
+	{ "/quan-tri/bao-cao/cai-cach", "Báo cáo cắt giảm, đơn giản hóa thủ tục",
+	  "Thủ tục được rút ngắn thời hạn, bỏ hoặc thay thành phần hồ sơ; "
+	  "xuất CSV.", ACT_REPORTS_VIEW },
 	{ NULL, NULL, NULL, ACT_PUBLIC },
 };

@@ -91,4 +91,26 @@ int handle_admin_token_new(struct http_request *req,
 int handle_admin_token_revoke(struct http_request *req,
 			      struct http_response *res);
 
+/*
+ * web/h_admin_catalog.c: the catalog, procedure versions, a desk's
+ * procedure list, the reform report (engineer "versions");
+ * admin_unit_of_version: the scope of the version named by "id".
+ */
+int admin_unit_of_version(struct http_request *req, const char **unit_code);
+int handle_admin_catalog(struct http_request *req, struct http_response *res);
+int handle_admin_procedure(struct http_request *req,
+			   struct http_response *res);
+int handle_admin_version_new(struct http_request *req,
+			     struct http_response *res);
+int handle_admin_version(struct http_request *req, struct http_response *res);
+int handle_admin_version_publish(struct http_request *req,
+				 struct http_response *res);
+int handle_admin_version_delete(struct http_request *req,
+				struct http_response *res);
+int handle_admin_desk_procedures(struct http_request *req,
+				 struct http_response *res);
+int handle_admin_reform_index(struct http_request *req,
+			      struct http_response *res);
+int handle_admin_reform(struct http_request *req, struct http_response *res);
+
 #endif
