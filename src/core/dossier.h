@@ -292,6 +292,8 @@ struct dossier {
 	mc_time finished_at;		/* processing ended (result, refusal,
 					   stop, withdrawal) */
 	mc_time closed_at;
+	mc_time restart_at;		/* supplement_clock restart: the clock
+					   counts again from here; else 0 */
 	int n_pauses;
 	struct deadline_pause pauses[DOSSIER_MAX_PAUSES];
 	int supplement_count;
@@ -331,12 +333,14 @@ void dossier_event_init(struct dossier_event *e);
  * (supplement once, apology once and before due with a later date, stop
  * without result, step bounds). 0, or MC_EINVALID with the reason in
  * Vietnamese in err ("Hồ sơ đang chờ bổ sung: không thể chuyển bước").
- * The parameters of `e` are checked too (e may be NULL for a check of the
- * action alone, as a page does to list the allowed actions).
+ * The parameters of `e` are checked too (its time e->at for the apology's
+ * limit and pauses; to_step, new_due). A page listing the allowed actions
+ * uses dossier_allowed().
  */
 int dossier_check(const struct dossier *d, const struct dossier_settings *s,
 		  const struct dossier_event *e, struct buf *err);
-/* Convenience: dossier_check() of the action alone, no reason. */
+/* Convenience: dossier_check() of the action alone, no reason (state,
+ * step bounds and the once-only rules; not the apology's time limit). */
 bool dossier_allowed(const struct dossier *d, const struct dossier_settings *s,
 		     enum dossier_action a);
 
