@@ -632,7 +632,7 @@ int handle_admin_user_new(struct http_request *req, struct http_response *res)
 	/* Field by field, in the order of the form. */
 	if (auth_username_check(username, &err) < 0) {
 		field = "username";
-		msg = arena_printf(req->arena, "Tên đăng nhập: %s", err.ptr);
+		msg = arena_strdup(req->arena, err.ptr);
 		rc = 422;
 	} else if (!full_name || !*full_name ||
 		   strlen(full_name) > FULL_NAME_MAX) {
@@ -653,8 +653,7 @@ int handle_admin_user_new(struct http_request *req, struct http_response *res)
 		buf_reset(&err);
 		if (auth_password_policy(username, pw, &err) < 0) {
 			field = "password";
-			msg = arena_printf(req->arena, "Mật khẩu: %s",
-					   err.ptr);
+			msg = arena_strdup(req->arena, err.ptr);
 			rc = 422;
 		} else if (!again || strcmp(pw, again)) {
 			field = "password_again";
@@ -674,10 +673,7 @@ int handle_admin_user_new(struct http_request *req, struct http_response *res)
 			      in_str(&in, "unit"), now_s(), NULL, &err);
 	if (rc == MC_ECONFLICT || rc == MC_EINVALID) {
 		field = rc == MC_ECONFLICT ? "username" : "password";
-		msg = arena_printf(req->arena, "%s: %s",
-				   rc == MC_ECONFLICT ? "Tên đăng nhập"
-						      : "Dữ liệu",
-				   err.ptr);
+		msg = arena_strdup(req->arena, err.ptr);
 		rc = answer_invalid(req, res, 422, "admin_user_form", m, field,
 				    msg);
 		m = NULL;
@@ -1008,8 +1004,7 @@ int handle_admin_user_password(struct http_request *req,
 		pw = again = gen;
 	} else if (auth_password_policy(name, pw, &err) < 0) {
 		rc = user_page(req, res, 422, "password",
-			       arena_printf(req->arena, "Mật khẩu mới: %s",
-					    err.ptr),
+			       arena_strdup(req->arena, err.ptr),
 			       "invalid", NULL);
 		goto out;
 	} else if (!again || strcmp(pw, again)) {
@@ -1030,8 +1025,7 @@ int handle_admin_user_password(struct http_request *req,
 	rc = auth_user_passwd(db, &by, name, pw, keep, now_s(), &err);
 	if (rc == MC_EINVALID) {
 		rc = user_page(req, res, 422, "password",
-			       arena_printf(req->arena, "Mật khẩu mới: %s",
-					    err.ptr),
+			       arena_strdup(req->arena, err.ptr),
 			       "invalid", NULL);
 		goto out;
 	}
