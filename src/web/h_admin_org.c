@@ -249,7 +249,7 @@ static json_t *hours_model(struct db *db, const struct officehours *oh)
 			add_sessions(&b, oh, wd);
 		else
 			buf_adds(&b, "Nghỉ");
-		char tot[16];
+		char tot[32];
 		snprintf(tot, sizeof(tot), "%dg%02d", min / 60, min % 60);
 		json_array_append_new(rows, json_pack("{s:s, s:s, s:s}", "day",
 						      weekday_vi[wd], "sessions",
@@ -307,7 +307,7 @@ static json_t *hours_model(struct db *db, const struct officehours *oh)
 				add_sessions(&b, oh, wd);
 			else
 				buf_adds(&b, "Không tiếp nhận");
-			char date[8];
+			char date[32];
 			snprintf(date, sizeof(date), "%d/%d", dd, mo);
 			json_array_append_new(
 				week, json_pack("{s:s, s:s, s:s, s:b}", "day",
@@ -766,7 +766,7 @@ static int year_model(struct db *db, int year, json_t **out, struct buf *err)
 			json_decref(days);
 		}
 		year_work += work;
-		char name[16];
+		char name[32];
 		snprintf(name, sizeof(name), "Tháng %d", m);
 		json_array_append_new(months,
 				      json_pack("{s:i, s:s, s:o, s:i}", "month", m,
