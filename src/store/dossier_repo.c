@@ -1,0 +1,2117 @@
+/*
+ * dossier_repo.c - dossiers in the database (migrations/0008_dossier.sql):
+ * creation, actions as events with the derived row and the audit entry in
+ * one transaction, replay, queues, the tracking book, payments, plans.
+ * Decides nothing legal: core/dossier.c does. Contracts: dossier_repo.h.
+ */
+#include "store/dossier_repo.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "core/dossier_code.h"
+#include "core/duration.h"
+#include "store/audit.h"
+#include "store/version_repo.h"
+#include "util/err.h"
+#include "util/xalloc.h"
+
+/* ---- small helpers -------------------------------------------------------- */
+
+static const char *const mode_names[DCM__COUNT] = {
+	"original", "certified_copy", "copy", "reused_from_national_db",
+	"digitised",
+};
+static const char *const mode_labels[DCM__COUNT] = {
+	"Bản chính", "Bản sao chứng thực", "Bản sao", "Khai thác từ CSDL quốc gia",
+	"Số hóa (bản điện tử)",
+};
+
+const char *dossier_component_mode_name(enum dossier_component_mode m)
+{
+	if ((unsigned)m >= DCM__COUNT)
+		BUG("bad component mode %d", (int)m);
+	return mode_names[m];
+}
+
+const char *dossier_component_mode_label(enum dossier_component_mode m)
+{
+	if ((unsigned)m >= DCM__COUNT)
+		BUG("bad component mode %d", (int)m);
+	return mode_labels[m];
+}
+
+int dossier_component_mode_parse(const char *s,
+				 enum dossier_component_mode *out)
+{
+	for (int i = 0; i < DCM__COUNT; i++)
+		if (s && !strcmp(s, mode_names[i])) {
+			*out = (enum dossier_component_mode)i;
+			return 0;
+		}
+	return MC_EINVALID;
+}
+
+static void sha256_hex(const char *s, char out[65])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256(h, (const unsigned char *)s, strlen(s));
+	sodium_bin2hex(out, 65, h, sizeof h);
+}
+
+/* 16 random bytes as 26 characters of lower-case base32. */
+static void new_secret(char out[DOSSIER_SECRET_LEN + 1])
+{
+	static const char alpha[] = "abcdefghijklmnopqrstuvwxyz234567";
+	unsigned char r[17] = { 0 };
+	randombytes_buf(r, 16);
+	for (int i = 0; i < DOSSIER_SECRET_LEN; i++) {
+		int bit = i * 5, byte = bit / 8, off = bit % 8;
+		unsigned v = ((unsigned)r[byte] << 8 | r[byte + 1]) >>
+			     (11 - off);
+		out[i] = alpha[v & 31];
+	}
+	out[DOSSIER_SECRET_LEN] = '\0';
+}
+
+static void bind_time(struct db_stmt *st, int i, mc_time t)
+{
+	if (t)
+		db_bind_int64(st, i, t);
+	else
+		db_bind_null(st, i);
+}
+
+static void dur_code(const struct duration *d, char out[16])
+{
+	struct buf b = BUF_INIT;
+	duration_code(d, &b);
+	snprintf(out, 16, "%s", b.ptr);
+	buf_release(&b);
+}
+
+static int role_parse_or(const char *s, enum role def)
+{
+	enum role r;
+	return authz_role_parse(s, &r) == 0 ? (int)r : (int)def;
+}
+
+static void pauses_encode(const struct dossier *d, struct buf *out)
+{
+	for (int i = 0; i < d->n_pauses; i++)
+		buf_addf(out, "%s%lld-%lld", i ? "," : "",
+			 (long long)d->pauses[i].start,
+			 (long long)d->pauses[i].end);
+}
+
+static void pauses_decode(const char *s, struct dossier *d)
+{
+	d->n_pauses = 0;
+	while (*s && d->n_pauses < DOSSIER_MAX_PAUSES) {
+		char *end;
+		long long a = strtoll(s, &end, 10), b = 0;
+		if (*end == '-')
+			b = strtoll(end + 1, &end, 10);
+		d->pauses[d->n_pauses].start = a;
+		d->pauses[d->n_pauses].end = b;
+		d->n_pauses++;
+		s = *end == ',' ? end + 1 : end;
+		if (*end != ',')
+			break;
+	}
+}
+
+static const char *class_name_or_null(const struct dossier *d)
+{
+	return d->has_class ? deadline_class_name(d->cls) : NULL;
+}
+
+/* ---- the row ---------------------------------------------------------- */
+
+#define ROW_COLS                                                            \
+	"d.id, d.code, d.desk_id, d.version_id, d.unit_code, d.procedure_code," \
+	" d.state, d.resume_state, d.step, d.n_steps, d.queue_role,"          \
+	" d.assignee_id, d.dur_code, d.submitted_at, d.received_at,"          \
+	" d.due_at, d.original_due_at, d.approach_at, d.finished_at,"         \
+	" d.closed_at, d.restart_at, d.pauses, d.supplement_count,"           \
+	" d.apology_used, d.violation, d.classification, d.version,"          \
+	" COALESCE(u.parent_code, '')"
+
+#define ROW_FROM                                                            \
+	" FROM dossiers d LEFT JOIN units u ON u.era = '2025' AND"             \
+	" u.code = d.unit_code"
+
+static void read_row(struct db_stmt *st, struct dossier *d,
+		     struct dossier_ref *ref)
+{
+	enum dossier_state s;
+	dossier_init(d);
+	if (ref) {
+		memset(ref, 0, sizeof *ref);
+		ref->id = db_column_int64(st, 0);
+		snprintf(ref->code, sizeof ref->code, "%s",
+			 db_column_text(st, 1));
+		ref->desk_id = db_column_int64(st, 2);
+		ref->version_id = db_column_int64(st, 3);
+		snprintf(ref->unit_code, sizeof ref->unit_code, "%s",
+			 db_column_text(st, 4));
+		snprintf(ref->procedure_code, sizeof ref->procedure_code, "%s",
+			 db_column_text(st, 5));
+		snprintf(ref->unit_parent, sizeof ref->unit_parent, "%s",
+			 db_column_text(st, 27));
+	}
+	if (dossier_state_parse(db_column_text(st, 6), &s, NULL) == 0)
+		d->state = s;
+	if (dossier_state_parse(db_column_text(st, 7), &s, NULL) == 0)
+		d->resume_state = s;
+	d->step = (int)db_column_int64(st, 8);
+	d->n_steps = (int)db_column_int64(st, 9);
+	d->queue_role = (enum role)role_parse_or(db_column_text(st, 10),
+						 ROLE_RECEIVER);
+	d->assignee_id = db_column_int64(st, 11);
+	duration_from_code(db_column_text(st, 12), &d->dur, NULL);
+	d->submitted_at = db_column_int64(st, 13);
+	d->received_at = db_column_int64(st, 14);
+	d->due_at = db_column_int64(st, 15);
+	d->original_due_at = db_column_int64(st, 16);
+	d->approach_at = db_column_int64(st, 17);
+	d->finished_at = db_column_int64(st, 18);
+	d->closed_at = db_column_int64(st, 19);
+	d->restart_at = db_column_int64(st, 20);
+	pauses_decode(db_column_text(st, 21), d);
+	d->supplement_count = (int)db_column_int64(st, 22);
+	d->apology_used = db_column_int64(st, 23) != 0;
+	d->violation = db_column_int64(st, 24) != 0;
+	if (!db_column_is_null(st, 25)) {
+		const char *c = db_column_text(st, 25);
+		d->has_class = true;
+		d->cls = !strcmp(c, "early")	 ? DL_EARLY
+			 : !strcmp(c, "late") ? DL_LATE
+					      : DL_ON_TIME;
+	}
+	d->n_events = db_column_int64(st, 26);
+}
+
+int dossier_load(struct db *db, const char *code, struct dossier *row,
+		 struct dossier_ref *ref, struct buf *err)
+{
+	struct db_stmt *st;
+	struct dossier tmp;
+	int rc = db_prepare_cached(db, "SELECT " ROW_COLS ROW_FROM
+				   " WHERE d.code = ?", &st, err);
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, code, -1);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		read_row(st, row ? row : &tmp, ref);
+		rc = 0;
+	} else if (rc == DB_DONE) {
+		buf_setf(err, "Không tìm thấy hồ sơ %s", code);
+		rc = MC_ENOTFOUND;
+	}
+	db_done(st);
+	return rc;
+}
+
+/* Writes the derived columns of d (id, with the version check). */
+static int write_row(struct db *db, int64_t id, const struct dossier *d,
+		     int64_t old_version, mc_time now, struct buf *err)
+{
+	struct db_stmt *st;
+	struct buf pz = BUF_INIT;
+	char dc[16];
+	int rc = db_prepare_cached(
+		db,
+		"UPDATE dossiers SET state = ?, resume_state = ?, step = ?,"
+		" n_steps = ?, queue_role = ?, assignee_id = ?, dur_code = ?,"
+		" submitted_at = ?, received_at = ?, due_at = ?,"
+		" original_due_at = ?, approach_at = ?, finished_at = ?,"
+		" closed_at = ?, restart_at = ?, pauses = ?,"
+		" supplement_count = ?, apology_used = ?, violation = ?,"
+		" classification = ?, active = ?, version = ?, updated_at = ?"
+		" WHERE id = ? AND version = ?",
+		&st, err);
+	if (rc)
+		return rc;
+	pauses_encode(d, &pz);
+	dur_code(&d->dur, dc);
+	db_bind_text(st, 1, dossier_state_name(d->state), -1);
+	db_bind_text(st, 2, dossier_state_name(d->resume_state), -1);
+	db_bind_int64(st, 3, d->step);
+	db_bind_int64(st, 4, d->n_steps);
+	db_bind_text(st, 5, authz_role_name(d->queue_role), -1);
+	db_bind_int64(st, 6, d->assignee_id);
+	db_bind_text(st, 7, dc, -1);
+	bind_time(st, 8, d->submitted_at);
+	bind_time(st, 9, d->received_at);
+	bind_time(st, 10, d->due_at);
+	bind_time(st, 11, d->original_due_at);
+	bind_time(st, 12, d->approach_at);
+	bind_time(st, 13, d->finished_at);
+	bind_time(st, 14, d->closed_at);
+	bind_time(st, 15, d->restart_at);
+	db_bind_text(st, 16, pz.ptr, -1);
+	db_bind_int64(st, 17, d->supplement_count);
+	db_bind_int64(st, 18, d->apology_used);
+	db_bind_int64(st, 19, d->violation);
+	db_bind_text(st, 20, class_name_or_null(d), -1);
+	db_bind_int64(st, 21, dossier_state_closed(d->state) ? 0 : 1);
+	db_bind_int64(st, 22, d->n_events);
+	db_bind_int64(st, 23, now);
+	db_bind_int64(st, 24, id);
+	db_bind_int64(st, 25, old_version);
+	rc = db_step(st);
+	if (rc == DB_DONE) {
+		rc = db_changes(st) == 1 ? 0 : MC_ECONFLICT;
+		if (rc)
+			buf_setf(err, "Hồ sơ đã được người khác cập nhật; tải "
+				      "lại trang.");
+	}
+	db_done(st);
+	buf_release(&pz);
+	return rc;
+}
+
+static int insert_event(struct db *db, int64_t id, const struct dossier_event *e,
+			enum dossier_state from, enum dossier_state to,
+			int64_t seq, const struct auth_actor *actor,
+			const char *note, const char *payload, struct buf *err)
+{
+	struct db_stmt *st;
+	char dc[16];
+	int rc = db_prepare_cached(
+		db,
+		"INSERT INTO dossier_events (dossier_id, seq, at, actor_id,"
+		" actor, action, from_state, to_state, step, note, payload,"
+		" ev_to_step, ev_new_due, ev_dur, ev_n_steps, ev_step,"
+		" ev_queue_role, ev_assignee_id, ev_due_at, ev_original_due_at,"
+		" ev_approach_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+		" ?, ?, ?, ?, ?, ?, ?, ?)",
+		&st, err);
+	if (rc)
+		return rc;
+	dur_code(&e->dur, dc);
+	db_bind_int64(st, 1, id);
+	db_bind_int64(st, 2, seq);
+	db_bind_int64(st, 3, e->at);
+	db_bind_int64(st, 4, actor ? actor->id : 0);
+	db_bind_text(st, 5, actor && actor->name ? actor->name : "system", -1);
+	db_bind_text(st, 6, dossier_action_name(e->action), -1);
+	db_bind_text(st, 7, dossier_state_name(from), -1);
+	db_bind_text(st, 8, dossier_state_name(to), -1);
+	if (e->step >= 0)
+		db_bind_int64(st, 9, e->step);
+	db_bind_text(st, 10, note ? note : "", -1);
+	db_bind_text(st, 11, payload, -1);
+	db_bind_int64(st, 12, e->to_step);
+	db_bind_int64(st, 13, e->new_due);
+	db_bind_text(st, 14, dc, -1);
+	db_bind_int64(st, 15, e->n_steps);
+	db_bind_int64(st, 16, e->step);
+	db_bind_text(st, 17, authz_role_name(e->queue_role), -1);
+	db_bind_int64(st, 18, e->assignee_id);
+	db_bind_int64(st, 19, e->due_at);
+	db_bind_int64(st, 20, e->original_due_at);
+	db_bind_int64(st, 21, e->approach_at);
+	rc = db_step(st);
+	if (rc == DB_DONE)
+		rc = 0;
+	db_done(st);
+	return rc;
+}
+
+static int audit_dossier(struct db *db, const struct auth_actor *actor,
+			 const char *action, const char *code,
+			 const char *unit, const struct dossier *before,
+			 const struct dossier *after, mc_time now,
+			 struct buf *err)
+{
+	char act[64];
+	struct audit_entry e;
+	json_t *b = NULL, *a = NULL;
+	struct buf due = BUF_INIT;
+	int rc;
+	snprintf(act, sizeof act, "dossier.%s", action);
+	if (before && before->state != DS_NONE)
+		b = json_pack("{s:s, s:i, s:I}", "state",
+			      dossier_state_name(before->state), "step",
+			      before->step, "due_at", (json_int_t)before->due_at);
+	if (after)
+		a = json_pack("{s:s, s:i, s:I}", "state",
+			      dossier_state_name(after->state), "step",
+			      after->step, "due_at", (json_int_t)after->due_at);
+	memset(&e, 0, sizeof e);
+	e.at = now;
+	e.actor_id = actor ? actor->id : 0;
+	e.actor = actor && actor->name ? actor->name : "system";
+	e.action = act;
+	e.object_type = "dossier";
+	e.object_id = code;
+	e.unit_code = unit;
+	e.client = actor ? actor->client : NULL;
+	e.before = b;
+	e.after = a;
+	rc = audit_append(db, &e, NULL, err);
+	json_decref(b);
+	json_decref(a);
+	buf_release(&due);
+	return rc;
+}
+
+/* ---- terms and plans ------------------------------------------------------ */
+
+static int unit_from_text(const char *s, enum duration_unit *u)
+{
+	if (!strcmp(s, "working_days"))
+		*u = DUR_WORKING_DAYS;
+	else if (!strcmp(s, "working_hours"))
+		*u = DUR_WORKING_HOURS;
+	else if (!strcmp(s, "calendar_days"))
+		*u = DUR_CALENDAR_DAYS;
+	else if (!strcmp(s, "same_day"))
+		*u = DUR_SAME_DAY;
+	else
+		return MC_EINVALID;
+	return 0;
+}
+
+static const char *channel_db(enum dossier_channel c)
+{
+	return dossier_channel_name(c);
+}
+
+int dossier_terms_get(struct db *db, const char *procedure_code,
+		      const char *unit_code, enum dossier_channel channel,
+		      int32_t today, struct dossier_terms *out,
+		      struct buf *err)
+{
+	struct version_ref vr;
+	struct db_stmt *st = NULL;
+	bool found = false;
+	int rc;
+	memset(out, 0, sizeof *out);
+	rc = version_current(db, procedure_code, unit_code, today, &vr, err);
+	if (rc && rc != MC_ENOTFOUND)
+		return rc;
+	if (rc == MC_ENOTFOUND)
+		vr.id = 0;
+	out->version_id = vr.id;
+	if (vr.id) {
+		rc = db_prepare(
+			db,
+			"SELECT COALESCE(committed_unit, legal_unit),"
+			" CASE WHEN committed_unit IS NULL THEN legal_amount"
+			" ELSE committed_amount END, legal_text, fee_text,"
+			" fee_dong, channel FROM procedure_version_channels"
+			" WHERE version_id = ? ORDER BY CASE WHEN channel = ?"
+			" THEN 0 WHEN channel = 'tat_ca' THEN 1 ELSE 2 END, seq"
+			" LIMIT 1",
+			&st, err);
+		if (rc)
+			return rc;
+		db_bind_int64(st, 1, vr.id);
+	} else {
+		rc = db_prepare(
+			db,
+			"SELECT dur_unit, dur_amount, time_text, fee_text,"
+			" fee_dong, channel FROM procedure_channels WHERE code = ?"
+			" ORDER BY CASE WHEN channel = ? THEN 0 WHEN channel ="
+			" 'tat_ca' THEN 1 ELSE 2 END, seq LIMIT 1",
+			&st, err);
+		if (rc)
+			return rc;
+		db_bind_text(st, 1, procedure_code, -1);
+	}
+	db_bind_text(st, 2, channel_db(channel), -1);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		found = true;
+		snprintf(out->time_text, sizeof out->time_text, "%s",
+			 db_column_text(st, 2));
+		snprintf(out->fee_text, sizeof out->fee_text, "%s",
+			 db_column_text(st, 3));
+		out->fee_known = !db_column_is_null(st, 4);
+		out->fee_dong = db_column_int64(st, 4);
+		if (db_column_is_null(st, 0) ||
+		    unit_from_text(db_column_text(st, 0), &out->dur.unit)) {
+			buf_setf(err, "Thời hạn giải quyết \"%s\" không có đơn "
+				      "vị rõ ràng: không thể tính ngày hẹn trả",
+				 out->time_text);
+			rc = MC_EINVALID;
+		} else {
+			out->dur.amount = (int)db_column_int64(st, 1);
+			rc = 0;
+		}
+	} else if (rc == DB_DONE) {
+		rc = 0;
+	}
+	db_finalize(st);
+	if (rc)
+		return rc;
+	if (!found) {
+		buf_setf(err, "Không tìm thấy thủ tục %s hoặc thủ tục chưa có "
+			      "thời hạn giải quyết", procedure_code);
+		return MC_ENOTFOUND;
+	}
+	return dossier_plan_get(db, procedure_code, vr.id, &out->dur,
+				&out->plan, err);
+}
+
+static int plan_read(struct db *db, const char *code, int64_t version_id,
+		     struct dossier_plan *out, struct buf *err)
+{
+	struct db_stmt *st;
+	int rc;
+	memset(out, 0, sizeof *out);
+	if (version_id)
+		rc = db_prepare(db, "SELECT name, role, assignee_id, weight FROM"
+				" procedure_steps WHERE procedure_code = ? AND"
+				" version_id = ? ORDER BY seq", &st, err);
+	else
+		rc = db_prepare(db, "SELECT name, role, assignee_id, weight FROM"
+				" procedure_steps WHERE procedure_code = ? AND"
+				" version_id IS NULL ORDER BY seq", &st, err);
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, code, -1);
+	if (version_id)
+		db_bind_int64(st, 2, version_id);
+	while ((rc = db_step(st)) == DB_ROW) {
+		struct dossier_step *s;
+		if (out->n_steps >= DOSSIER_MAX_STEPS)
+			continue;
+		s = &out->steps[out->n_steps++];
+		snprintf(s->name, sizeof s->name, "%s", db_column_text(st, 0));
+		s->role = (enum role)role_parse_or(db_column_text(st, 1),
+						   ROLE_SPECIALIST);
+		s->assignee_id = db_column_int64(st, 2);
+		s->weight = (int)db_column_int64(st, 3);
+	}
+	db_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+int dossier_plan_get(struct db *db, const char *procedure_code,
+		     int64_t version_id, const struct duration *dur,
+		     struct dossier_plan *out, struct buf *err)
+{
+	int rc = plan_read(db, procedure_code, version_id, out, err);
+	if (rc)
+		return rc;
+	if (out->n_steps == 0 && version_id)
+		rc = plan_read(db, procedure_code, 0, out, err);
+	if (rc)
+		return rc;
+	if (out->n_steps == 0)
+		dossier_plan_default(dur, out);
+	return 0;
+}
+
+static json_t *plan_json(const struct dossier_plan *p)
+{
+	json_t *a = json_array();
+	for (int i = 0; i < p->n_steps; i++)
+		json_array_append_new(
+			a, json_pack("{s:s, s:s, s:I, s:i}", "name",
+				     p->steps[i].name, "role",
+				     authz_role_name(p->steps[i].role),
+				     "assignee_id",
+				     (json_int_t)p->steps[i].assignee_id,
+				     "weight", p->steps[i].weight));
+	return a;
+}
+
+int dossier_plan_set(struct db *db, const struct auth_actor *by,
+		     const char *procedure_code, int64_t version_id,
+		     const struct dossier_plan *plan, mc_time now,
+		     struct buf *err)
+{
+	struct dossier_plan before;
+	struct db_stmt *st;
+	struct audit_entry e;
+	json_t *jb = NULL, *ja = NULL;
+	char oid[64];
+	int rc;
+	if (plan->n_steps && (rc = dossier_plan_check(plan, err)))
+		return rc;
+	if ((rc = db_begin(db, err)))
+		return rc;
+	if ((rc = plan_read(db, procedure_code, version_id, &before, err)))
+		goto out;
+	if (version_id)
+		rc = db_prepare(db, "DELETE FROM procedure_steps WHERE"
+				" procedure_code = ? AND version_id = ?", &st, err);
+	else
+		rc = db_prepare(db, "DELETE FROM procedure_steps WHERE"
+				" procedure_code = ? AND version_id IS NULL",
+				&st, err);
+	if (rc)
+		goto out;
+	db_bind_text(st, 1, procedure_code, -1);
+	if (version_id)
+		db_bind_int64(st, 2, version_id);
+	rc = db_step(st);
+	db_finalize(st);
+	if (rc < 0)
+		goto out;
+	for (int i = 0; i < plan->n_steps; i++) {
+		rc = db_prepare(db, "INSERT INTO procedure_steps (procedure_code,"
+				" version_id, seq, name, role, assignee_id, weight)"
+				" VALUES (?, ?, ?, ?, ?, ?, ?)", &st, err);
+		if (rc)
+			goto out;
+		db_bind_text(st, 1, procedure_code, -1);
+		if (version_id)
+			db_bind_int64(st, 2, version_id);
+		db_bind_int64(st, 3, i);
+		db_bind_text(st, 4, plan->steps[i].name, -1);
+		db_bind_text(st, 5, authz_role_name(plan->steps[i].role), -1);
+		db_bind_int64(st, 6, plan->steps[i].assignee_id);
+		db_bind_int64(st, 7, plan->steps[i].weight);
+		rc = db_step(st);
+		db_finalize(st);
+		if (rc < 0)
+			goto out;
+	}
+	jb = plan_json(&before);
+	ja = plan_json(plan);
+	snprintf(oid, sizeof oid, "%s@%lld", procedure_code,
+		 (long long)version_id);
+	memset(&e, 0, sizeof e);
+	e.at = now;
+	e.actor_id = by ? by->id : 0;
+	e.actor = by && by->name ? by->name : "system";
+	e.action = "procedure_steps.update";
+	e.object_type = "procedure";
+	e.object_id = oid;
+	e.client = by ? by->client : NULL;
+	e.before = jb;
+	e.after = ja;
+	rc = audit_append(db, &e, NULL, err);
+out:
+	json_decref(jb);
+	json_decref(ja);
+	if (rc) {
+		db_rollback(db);
+		return rc < 0 ? rc : MC_EDB;
+	}
+	return db_commit(db, err);
+}
+
+/* A plan of n steps when the configured one no longer has the dossier's
+ * number of steps: desk, specialists, the leader before the desk. */
+static void plan_generic(int n, struct dossier_plan *p)
+{
+	memset(p, 0, sizeof *p);
+	p->n_steps = n;
+	for (int i = 0; i < n; i++) {
+		struct dossier_step *s = &p->steps[i];
+		s->role = (i == 0 || i == n - 1) ? ROLE_RECEIVER
+			  : (i == n - 2)	 ? ROLE_LEADER
+						 : ROLE_SPECIALIST;
+		snprintf(s->name, sizeof s->name, "Bước %d", i + 1);
+		s->weight = i == 0 ? 0 : 1;
+	}
+}
+
+/* ---- creation -------------------------------------------------------------- */
+
+static int counter_next(struct db *db, const char *scope, const char *period,
+			int64_t *out, struct buf *err)
+{
+	struct db_stmt *st;
+	int rc = db_prepare_cached(
+		db,
+		"INSERT INTO dossier_counter (scope, period, last) VALUES"
+		" (?, ?, 1) ON CONFLICT (scope, period) DO UPDATE SET last ="
+		" dossier_counter.last + 1 RETURNING last",
+		&st, err);
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, scope, -1);
+	db_bind_text(st, 2, period, -1);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		*out = db_column_int64(st, 0);
+		rc = 0;
+	} else if (rc == DB_DONE) {
+		rc = MC_EDB;
+	}
+	db_done(st);
+	return rc;
+}
+
+static int idem_lookup(struct db *db, const char *key, char code[DOSSIER_CODE_MAX],
+		       struct buf *err)
+{
+	struct db_stmt *st;
+	int rc = db_prepare_cached(db, "SELECT dossier_code FROM"
+				   " dossier_idempotency WHERE idem_key = ?",
+				   &st, err);
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, key, -1);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		snprintf(code, DOSSIER_CODE_MAX, "%s", db_column_text(st, 0));
+		rc = 1;
+	}
+	db_done(st);
+	return rc;
+}
+
+static int fill_replayed(struct db *db, const char *code,
+			 struct dossier_created *out, struct buf *err)
+{
+	struct dossier d;
+	struct db_stmt *st;
+	int rc = dossier_load(db, code, &d, NULL, err);
+	if (rc)
+		return rc;
+	memset(out, 0, sizeof *out);
+	snprintf(out->code, sizeof out->code, "%s", code);
+	out->received_at = d.received_at;
+	out->due_at = d.due_at;
+	out->state = d.state;
+	out->version = d.n_events;
+	out->replayed = true;
+	rc = db_prepare(db, "SELECT fee_dong, COALESCE(book_year, 0),"
+			" COALESCE(book_no, 0) FROM dossiers WHERE code = ?",
+			&st, err);
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, code, -1);
+	if (db_step(st) == DB_ROW) {
+		out->fee_dong = db_column_int64(st, 0);
+		out->book_year = (int)db_column_int64(st, 1);
+		out->book_no = (int)db_column_int64(st, 2);
+	}
+	db_finalize(st);
+	return 0;
+}
+
+static int desk_info(struct db *db, int64_t desk_id, char unit[16],
+		     char agency[48], struct buf *err)
+{
+	struct db_stmt *st;
+	int rc = db_prepare_cached(db, "SELECT unit_code, COALESCE(agency_code,"
+				   " '') FROM desks WHERE id = ?", &st, err);
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, desk_id);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		snprintf(unit, 16, "%s", db_column_text(st, 0));
+		snprintf(agency, 48, "%s", db_column_text(st, 1));
+		rc = 0;
+	} else if (rc == DB_DONE) {
+		buf_setf(err, "Không tìm thấy bộ phận một cửa %lld",
+			 (long long)desk_id);
+		rc = MC_ENOTFOUND;
+	}
+	db_done(st);
+	return rc;
+}
+
+static int insert_components(struct db *db, int64_t id,
+			     const struct dossier_create_in *in, struct buf *err)
+{
+	for (int i = 0; i < in->n_components; i++) {
+		const struct dossier_component_in *c = &in->components[i];
+		struct db_stmt *st;
+		int rc = db_prepare_cached(
+			db,
+			"INSERT INTO dossier_components (dossier_id, seq,"
+			" component_seq, name, mode, originals, certified, copies,"
+			" file_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			&st, err);
+		if (rc)
+			return rc;
+		db_bind_int64(st, 1, id);
+		db_bind_int64(st, 2, i + 1);
+		db_bind_int64(st, 3, c->seq);
+		db_bind_text(st, 4, c->name ? c->name : "", -1);
+		db_bind_text(st, 5, dossier_component_mode_name(c->mode), -1);
+		db_bind_int64(st, 6, c->originals);
+		db_bind_int64(st, 7, c->certified);
+		db_bind_int64(st, 8, c->copies);
+		db_bind_text(st, 9, c->file_sha256, -1);
+		rc = db_step(st);
+		db_done(st);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int check_create_in(const struct dossier_create_in *in, struct buf *err)
+{
+	if (in->action != DA_RECEIVE && in->action != DA_SUBMIT &&
+	    in->action != DA_REFUSE_INTAKE) {
+		buf_setf(err, "thao tác tạo hồ sơ không hợp lệ");
+		return MC_EINVALID;
+	}
+	if (!in->procedure_code || !*in->procedure_code) {
+		buf_setf(err, "Thủ tục: chưa chọn thủ tục");
+		return MC_EINVALID;
+	}
+	if (!in->applicant.name || !*in->applicant.name) {
+		buf_setf(err, "Người nộp: chưa nhập họ tên hoặc tên tổ chức");
+		return MC_EINVALID;
+	}
+	if (in->n_components < 0 || in->n_components > DOSSIER_MAX_COMPONENTS) {
+		buf_setf(err, "Thành phần hồ sơ: quá nhiều");
+		return MC_EINVALID;
+	}
+	for (int i = 0; i < in->n_components; i++)
+		if ((unsigned)in->components[i].mode >= DCM__COUNT) {
+			buf_setf(err, "Thành phần %d: hình thức không hợp lệ",
+				 i + 1);
+			return MC_EINVALID;
+		}
+	return 0;
+}
+
+int dossier_create(struct db *db, const struct dossier_create_in *in,
+		   const char *idem_key, const struct deadline *dl,
+		   const struct dossier_settings *settings, mc_time now,
+		   const struct auth_actor *actor, struct dossier_created *out,
+		   struct buf *err)
+{
+	struct dossier_settings defs;
+	struct dossier_terms terms_buf;
+	const struct dossier_terms *terms = in->terms;
+	struct dossier d;
+	struct dossier_event ev;
+	struct buf code = BUF_INIT, pz = BUF_INIT;
+	char unit[16], agency[48], day[7], hash[65], dc[16], book_scope[40],
+		year[8], found[DOSSIER_CODE_MAX];
+	int64_t seq = 0, book_no = 0, id = 0;
+	struct db_stmt *st;
+	bool in_tx = false;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (!settings) {
+		dossier_settings_default(&defs);
+		settings = &defs;
+	}
+	if (idem_key && (strlen(idem_key) < 1 || strlen(idem_key) > 128)) {
+		buf_setf(err, "khóa chống gửi trùng không hợp lệ");
+		return MC_EINVALID;
+	}
+	if ((rc = check_create_in(in, err)))
+		return rc;
+	if (idem_key) {
+		rc = idem_lookup(db, idem_key, found, err);
+		if (rc < 0)
+			return rc;
+		if (rc == 1)
+			return fill_replayed(db, found, out, err);
+	}
+	if ((rc = desk_info(db, in->desk_id, unit, agency, err)))
+		return rc;
+	if (in->agency_code)
+		snprintf(agency, sizeof agency, "%s", in->agency_code);
+	if (!*agency) {
+		buf_setf(err, "Bộ phận một cửa chưa có mã định danh điện tử "
+			      "của cơ quan (quản trị: Đơn vị > Bộ phận): không "
+			      "thể cấp mã hồ sơ");
+		return MC_EINVALID;
+	}
+	if (!terms) {
+		rc = dossier_terms_get(db, in->procedure_code,
+				       in->unit_code ? in->unit_code : unit,
+				       in->channel, mctime_local_day(now),
+				       &terms_buf, err);
+		if (rc)
+			return rc;
+		terms = &terms_buf;
+	}
+
+	/* The first event, prepared before anything is written. */
+	dossier_init(&d);
+	dossier_event_init(&ev);
+	ev.action = in->action;
+	ev.at = now;
+	ev.dur = terms->dur;
+	ev.n_steps = terms->plan.n_steps;
+	if ((rc = dossier_prepare(&d, settings, &terms->plan, dl, &ev, err)))
+		return rc;
+	if ((rc = dossier_apply(&d, settings, &ev, err)))
+		return rc;
+
+	if ((rc = db_begin(db, err)))
+		return rc;
+	in_tx = true;
+	if (idem_key) {
+		rc = idem_lookup(db, idem_key, found, err);
+		if (rc < 0)
+			goto out;
+		if (rc == 1) {
+			db_rollback(db);
+			return fill_replayed(db, found, out, err);
+		}
+	}
+	dossier_code_day(mctime_local_day(now), day);
+	if ((rc = counter_next(db, agency, day, &seq, err)))
+		goto out;
+	rc = dossier_code_format(agency, now, seq, settings->code_seq_digits,
+				 &code, err);
+	if (rc)
+		goto out;
+	if (in->action == DA_RECEIVE) {
+		struct mc_civil c;
+		mctime_to_local(now, &c);
+		snprintf(book_scope, sizeof book_scope, "book:%lld",
+			 (long long)in->desk_id);
+		snprintf(year, sizeof year, "%04d", c.year);
+		if ((rc = counter_next(db, book_scope, year, &book_no, err)))
+			goto out;
+		out->book_year = c.year;
+		out->book_no = (int)book_no;
+	}
+	new_secret(out->secret);
+	sha256_hex(out->secret, hash);
+	pauses_encode(&d, &pz);
+	dur_code(&d.dur, dc);
+	rc = db_prepare_cached(
+		db,
+		"INSERT INTO dossiers (code, secret_hash, procedure_code,"
+		" version_id, desk_id, unit_code, channel, request,"
+		" applicant_kind, applicant_name, applicant_id_number,"
+		" applicant_birth_year, applicant_sex, applicant_phone,"
+		" applicant_email, applicant_address_unit,"
+		" applicant_address_street, state, resume_state, step, n_steps,"
+		" queue_role, assignee_id, dur_code, submitted_at, received_at,"
+		" due_at, original_due_at, approach_at, finished_at, closed_at,"
+		" restart_at, pauses, supplement_count, apology_used, violation,"
+		" classification, active, version, fee_dong, paid_dong,"
+		" book_year, book_no, created_at, updated_at) VALUES (?, ?, ?,"
+		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
+		&st, err);
+	if (rc)
+		goto out;
+	{
+		const struct dossier_applicant *a = &in->applicant;
+		char sex[2] = { a->sex, 0 };
+		int i = 1;
+		db_bind_text(st, i++, code.ptr, -1);
+		db_bind_text(st, i++, hash, -1);
+		db_bind_text(st, i++, in->procedure_code, -1);
+		if (terms->version_id)
+			db_bind_int64(st, i, terms->version_id);
+		i++;
+		db_bind_int64(st, i++, in->desk_id);
+		db_bind_text(st, i++, in->unit_code ? in->unit_code : unit, -1);
+		db_bind_text(st, i++, dossier_channel_name(in->channel), -1);
+		db_bind_text(st, i++, in->request ? in->request : "", -1);
+		db_bind_text(st, i++, a->kind == DAK_ORG ? "org" : "person", -1);
+		db_bind_text(st, i++, a->name, -1);
+		db_bind_text(st, i++, a->id_number, -1);
+		if (a->birth_year)
+			db_bind_int64(st, i, a->birth_year);
+		i++;
+		db_bind_text(st, i++, a->sex ? sex : NULL, -1);
+		db_bind_text(st, i++, a->phone, -1);
+		db_bind_text(st, i++, a->email, -1);
+		db_bind_text(st, i++, a->address_unit, -1);
+		db_bind_text(st, i++, a->address_street, -1);
+		db_bind_text(st, i++, dossier_state_name(d.state), -1);
+		db_bind_text(st, i++, dossier_state_name(d.resume_state), -1);
+		db_bind_int64(st, i++, d.step);
+		db_bind_int64(st, i++, d.n_steps);
+		db_bind_text(st, i++, authz_role_name(d.queue_role), -1);
+		db_bind_int64(st, i++, d.assignee_id);
+		db_bind_text(st, i++, dc, -1);
+		bind_time(st, i++, d.submitted_at);
+		bind_time(st, i++, d.received_at);
+		bind_time(st, i++, d.due_at);
+		bind_time(st, i++, d.original_due_at);
+		bind_time(st, i++, d.approach_at);
+		bind_time(st, i++, d.finished_at);
+		bind_time(st, i++, d.closed_at);
+		bind_time(st, i++, d.restart_at);
+		db_bind_text(st, i++, pz.ptr, -1);
+		db_bind_int64(st, i++, d.supplement_count);
+		db_bind_int64(st, i++, d.apology_used);
+		db_bind_int64(st, i++, d.violation);
+		db_bind_text(st, i++, class_name_or_null(&d), -1);
+		db_bind_int64(st, i++, dossier_state_closed(d.state) ? 0 : 1);
+		db_bind_int64(st, i++, d.n_events);
+		db_bind_int64(st, i++, terms->fee_dong);
+		if (book_no) {
+			db_bind_int64(st, i, out->book_year);
+			db_bind_int64(st, i + 1, book_no);
+		}
+		i += 2;
+		db_bind_int64(st, i++, now);
+		db_bind_int64(st, i++, now);
+	}
+	rc = db_step(st);
+	db_done(st);
+	if (rc < 0) {
+		if (db_error_is_unique(db)) {
+			buf_setf(err, "Mã hồ sơ %s đã tồn tại", code.ptr);
+			rc = MC_ECONFLICT;
+		}
+		goto out;
+	}
+	rc = db_prepare_cached(db, "SELECT id FROM dossiers WHERE code = ?",
+			       &st, err);
+	if (rc)
+		goto out;
+	db_bind_text(st, 1, code.ptr, -1);
+	rc = db_step(st);
+	id = db_column_int64(st, 0);
+	db_done(st);
+	if (rc != DB_ROW) {
+		rc = rc < 0 ? rc : MC_EDB;
+		goto out;
+	}
+	rc = insert_event(db, id, &ev, DS_NONE, d.state, 1, actor, in->note,
+			  NULL, err);
+	if (rc)
+		goto out;
+	if ((rc = insert_components(db, id, in, err)))
+		goto out;
+	if (idem_key) {
+		rc = db_prepare_cached(db, "INSERT INTO dossier_idempotency"
+				       " (idem_key, dossier_code, created_at)"
+				       " VALUES (?, ?, ?)", &st, err);
+		if (rc)
+			goto out;
+		db_bind_text(st, 1, idem_key, -1);
+		db_bind_text(st, 2, code.ptr, -1);
+		db_bind_int64(st, 3, now);
+		rc = db_step(st);
+		db_done(st);
+		if (rc < 0) {
+			if (db_error_is_unique(db)) {
+				/* another node won the race: its dossier */
+				db_rollback(db);
+				in_tx = false;
+				rc = idem_lookup(db, idem_key, found, err);
+				if (rc == 1)
+					rc = fill_replayed(db, found, out, err);
+				else if (rc == 0)
+					rc = MC_ECONFLICT;
+				goto done;
+			}
+			goto out;
+		}
+	}
+	rc = audit_dossier(db, actor, dossier_action_name(in->action), code.ptr,
+			   in->unit_code ? in->unit_code : unit, NULL, &d, now,
+			   err);
+	if (rc)
+		goto out;
+	rc = db_commit(db, err);
+	in_tx = false;
+	if (rc)
+		goto out;
+	snprintf(out->code, sizeof out->code, "%s", code.ptr);
+	out->received_at = d.received_at;
+	out->due_at = d.due_at;
+	out->state = d.state;
+	out->version = d.n_events;
+	out->fee_dong = terms->fee_dong;
+out:
+	if (in_tx)
+		db_rollback(db);
+	if (rc)
+		memset(out->secret, 0, sizeof out->secret);
+done:
+	buf_release(&code);
+	buf_release(&pz);
+	return rc < 0 ? rc : 0;
+}
+
+/* ---- actions --------------------------------------------------------------- */
+
+static int check_act_in(const struct dossier_act_in *in, struct buf *err)
+{
+	switch (in->action) {
+	case DA_REQUEST_SUPPLEMENT:
+		/* NĐ 61/2018 art. 15 cl. 3: everything missing, at once */
+		if (in->n_items < 1) {
+			buf_setf(err, "Yêu cầu bổ sung: liệt kê đầy đủ một lần "
+				      "mọi thành phần còn thiếu");
+			return MC_EINVALID;
+		}
+		break;
+	case DA_REFUSE:
+	case DA_REJECT:
+	case DA_STOP:
+	case DA_APOLOGIZE:
+		if (!in->note || !*in->note) {
+			buf_setf(err, "Lý do: không được để trống");
+			return MC_EINVALID;
+		}
+		break;
+	case DA_RECORD_RESULT:
+		if (!in->result_number || !*in->result_number) {
+			buf_setf(err, "Kết quả: chưa nhập số văn bản kết quả");
+			return MC_EINVALID;
+		}
+		break;
+	case DA_RETURN:
+		if (!in->collected_by || !*in->collected_by) {
+			buf_setf(err, "Người nhận kết quả: không được để trống");
+			return MC_EINVALID;
+		}
+		break;
+	case DA_SUBMIT:
+	case DA_RECEIVE:
+	case DA_REFUSE_INTAKE:
+		buf_setf(err, "Thao tác này chỉ dùng khi tạo hồ sơ");
+		return MC_EINVALID;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static char *act_payload(const struct dossier_act_in *in)
+{
+	json_t *p = json_object();
+	char *s = NULL;
+	if (in->n_items > 0) {
+		json_t *a = json_array();
+		for (int i = 0; i < in->n_items; i++)
+			json_array_append_new(a, json_string(in->items[i]));
+		json_object_set_new(p, "items", a);
+	}
+	if (in->pause_kind)
+		json_object_set_new(p, "pause_kind", json_string(in->pause_kind));
+	if (in->result_number)
+		json_object_set_new(p, "result_number",
+				    json_string(in->result_number));
+	if (in->result_date)
+		json_object_set_new(p, "result_date",
+				    json_string(in->result_date));
+	if (in->result_file_sha256)
+		json_object_set_new(p, "result_file_sha256",
+				    json_string(in->result_file_sha256));
+	if (in->collected_by)
+		json_object_set_new(p, "collected_by",
+				    json_string(in->collected_by));
+	if (in->identity_checked)
+		json_object_set_new(p, "identity_checked",
+				    json_string(in->identity_checked));
+	if (in->action == DA_APOLOGIZE)
+		json_object_set_new(p, "new_due", json_integer(in->new_due));
+	if (in->action == DA_SEND_BACK)
+		json_object_set_new(p, "to_step", json_integer(in->to_step));
+	if (json_object_size(p))
+		s = json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(p);
+	return s;
+}
+
+int dossier_act(struct db *db, const char *code, const struct dossier_act_in *in,
+		const struct deadline *dl, const struct dossier_settings *settings,
+		const struct principal *p, mc_time now,
+		const struct auth_actor *actor, struct dossier_act_out *out,
+		struct buf *err)
+{
+	struct dossier_settings defs;
+	struct dossier d, before;
+	struct dossier_ref ref;
+	struct dossier_event ev;
+	struct dossier_plan plan;
+	char *payload = NULL;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (!settings) {
+		dossier_settings_default(&defs);
+		settings = &defs;
+	}
+	if ((unsigned)in->action >= DA__COUNT) {
+		buf_setf(err, "thao tác không hợp lệ");
+		return MC_EINVALID;
+	}
+	if ((rc = check_act_in(in, err)))
+		return rc;
+	if ((rc = db_begin(db, err)))
+		return rc;
+	if ((rc = dossier_load(db, code, &d, &ref, err)))
+		goto out;
+	if (in->expected_version != d.n_events) {
+		buf_setf(err, "Hồ sơ đã được người khác cập nhật (phiên bản "
+			      "%lld, bạn đang xem phiên bản %lld); tải lại "
+			      "trang.",
+			 (long long)d.n_events, (long long)in->expected_version);
+		rc = MC_ECONFLICT;
+		goto out;
+	}
+	if (p) {
+		enum action need = dossier_needed_action(&d, in->action);
+		if (!authz_can(p, need, ref.unit_code, ref.unit_parent)) {
+			buf_setf(err, "Bạn không có quyền %s hồ sơ của đơn vị "
+				      "này (cần quyền %s)",
+				 dossier_action_label(in->action),
+				 authz_action_name(need));
+			rc = MC_EFORBIDDEN;
+			goto out;
+		}
+		if (d.assignee_id && dossier_rule(in->action)->by_step_role &&
+		    p->user_id != d.assignee_id) {
+			buf_setf(err, "Bước này được giao cho cán bộ khác");
+			rc = MC_EFORBIDDEN;
+			goto out;
+		}
+	}
+	rc = dossier_plan_get(db, ref.procedure_code, ref.version_id, &d.dur,
+			      &plan, err);
+	if (rc)
+		goto out;
+	if (plan.n_steps != d.n_steps)
+		plan_generic(d.n_steps, &plan);
+	dossier_event_init(&ev);
+	ev.action = in->action;
+	ev.at = now;
+	ev.to_step = in->to_step;
+	ev.new_due = in->new_due;
+	ev.dur = d.dur;
+	ev.n_steps = d.n_steps;
+	before = d;
+	if ((rc = dossier_prepare(&d, settings, &plan, dl, &ev, err)))
+		goto out;
+	if ((rc = dossier_apply(&d, settings, &ev, err)))
+		goto out;
+	if ((rc = write_row(db, ref.id, &d, before.n_events, now, err)))
+		goto out;
+	payload = act_payload(in);
+	rc = insert_event(db, ref.id, &ev, before.state, d.state, d.n_events,
+			  actor, in->note, payload, err);
+	if (rc)
+		goto out;
+	if (in->action == DA_RECORD_RESULT) {
+		struct db_stmt *st;
+		rc = db_prepare_cached(db, "UPDATE dossiers SET result_number = ?,"
+				       " result_date = ?, result_sha256 = ? WHERE"
+				       " id = ?", &st, err);
+		if (rc)
+			goto out;
+		db_bind_text(st, 1, in->result_number, -1);
+		db_bind_text(st, 2, in->result_date, -1);
+		db_bind_text(st, 3, in->result_file_sha256, -1);
+		db_bind_int64(st, 4, ref.id);
+		rc = db_step(st);
+		db_done(st);
+		if (rc < 0)
+			goto out;
+	}
+	rc = audit_dossier(db, actor, dossier_action_name(in->action), code,
+			   ref.unit_code, &before, &d, now, err);
+	if (rc)
+		goto out;
+	rc = db_commit(db, err);
+	if (rc)
+		goto done;
+	out->from = before.state;
+	out->to = d.state;
+	out->version = d.n_events;
+	out->due_at = d.due_at;
+	out->event_seq = d.n_events;
+	out->violation = d.violation && !before.violation;
+	goto done;
+out:
+	db_rollback(db);
+done:
+	free(payload);
+	return rc < 0 ? rc : 0;
+}
+
+/* ---- events and replay ----------------------------------------------------- */
+
+#define EV_COLS                                                             \
+	"e.seq, e.at, e.actor_id, e.actor, e.action, e.from_state,"           \
+	" e.to_state, e.step, e.note, e.payload, e.ev_to_step, e.ev_new_due,"  \
+	" e.ev_dur, e.ev_n_steps, e.ev_step, e.ev_queue_role,"                 \
+	" e.ev_assignee_id, e.ev_due_at, e.ev_original_due_at,"                \
+	" e.ev_approach_at"
+
+static int dossier_id_of(struct db *db, const char *code, int64_t *id,
+			 struct buf *err)
+{
+	struct db_stmt *st;
+	int rc = db_prepare_cached(db, "SELECT id FROM dossiers WHERE code = ?",
+				   &st, err);
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, code, -1);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		*id = db_column_int64(st, 0);
+		rc = 0;
+	} else if (rc == DB_DONE) {
+		buf_setf(err, "Không tìm thấy hồ sơ %s", code);
+		rc = MC_ENOTFOUND;
+	}
+	db_done(st);
+	return rc;
+}
+
+static void read_event(struct db_stmt *st, struct dossier_event *e)
+{
+	dossier_event_init(e);
+	dossier_action_parse(db_column_text(st, 4), &e->action, NULL);
+	e->at = db_column_int64(st, 1);
+	e->to_step = (int)db_column_int64(st, 10);
+	e->new_due = db_column_int64(st, 11);
+	duration_from_code(db_column_text(st, 12), &e->dur, NULL);
+	e->n_steps = (int)db_column_int64(st, 13);
+	e->step = (int)db_column_int64(st, 14);
+	e->queue_role = (enum role)role_parse_or(db_column_text(st, 15),
+						 ROLE_RECEIVER);
+	e->assignee_id = db_column_int64(st, 16);
+	e->due_at = db_column_int64(st, 17);
+	e->original_due_at = db_column_int64(st, 18);
+	e->approach_at = db_column_int64(st, 19);
+}
+
+int dossier_events_load(struct db *db, const char *code,
+			struct dossier_event **events, int *n,
+			struct buf *err)
+{
+	struct db_stmt *st;
+	int64_t id;
+	int cap = 16, rc;
+	*events = NULL;
+	*n = 0;
+	if ((rc = dossier_id_of(db, code, &id, err)))
+		return rc;
+	rc = db_prepare(db, "SELECT " EV_COLS " FROM dossier_events e WHERE"
+			" e.dossier_id = ? ORDER BY e.seq", &st, err);
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, id);
+	*events = xmalloc(sizeof **events * (size_t)cap);
+	while ((rc = db_step(st)) == DB_ROW) {
+		if (*n == cap) {
+			cap *= 2;
+			*events = xrealloc(*events, sizeof **events * (size_t)cap);
+		}
+		read_event(st, &(*events)[(*n)++]);
+	}
+	db_finalize(st);
+	if (rc < 0) {
+		free(*events);
+		*events = NULL;
+		*n = 0;
+		return rc;
+	}
+	return 0;
+}
+
+static json_t *time_or_null(mc_time t)
+{
+	struct buf b = BUF_INIT;
+	json_t *j;
+	if (!t)
+		return json_null();
+	mctime_format_iso(t, &b);
+	j = json_string(b.ptr);
+	buf_release(&b);
+	return j;
+}
+
+int dossier_events_list(struct db *db, const char *code, json_t **out,
+			struct buf *err)
+{
+	struct db_stmt *st;
+	int64_t id;
+	json_t *items;
+	int rc;
+	*out = NULL;
+	if ((rc = dossier_id_of(db, code, &id, err)))
+		return rc;
+	rc = db_prepare(db, "SELECT " EV_COLS " FROM dossier_events e WHERE"
+			" e.dossier_id = ? ORDER BY e.seq", &st, err);
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, id);
+	items = json_array();
+	while ((rc = db_step(st)) == DB_ROW) {
+		enum dossier_action a = DA_RECEIVE;
+		json_t *payload = NULL;
+		dossier_action_parse(db_column_text(st, 4), &a, NULL);
+		if (!db_column_is_null(st, 9))
+			payload = json_loads(db_column_text(st, 9), 0, NULL);
+		json_array_append_new(
+			items,
+			json_pack("{s:I, s:o, s:s, s:I, s:s, s:s, s:s, s:s,"
+				  " s:o, s:s, s:o}",
+				  "seq", (json_int_t)db_column_int64(st, 0),
+				  "at", time_or_null(db_column_int64(st, 1)),
+				  "actor", db_column_text(st, 3), "actor_id",
+				  (json_int_t)db_column_int64(st, 2), "action",
+				  db_column_text(st, 4), "action_label",
+				  dossier_action_label(a), "from_state",
+				  db_column_text(st, 5), "to_state",
+				  db_column_text(st, 6), "step",
+				  db_column_is_null(st, 7)
+					  ? json_null()
+					  : json_integer(db_column_int64(st, 7)),
+				  "note", db_column_text(st, 8), "payload",
+				  payload ? payload : json_null()));
+	}
+	db_finalize(st);
+	if (rc < 0) {
+		json_decref(items);
+		return rc;
+	}
+	*out = json_pack("{s:o}", "items", items);
+	return 0;
+}
+
+int dossier_replay(struct db *db, const char *code,
+		   const struct dossier_settings *settings, bool *equal,
+		   struct buf *diff, struct buf *err)
+{
+	struct dossier_settings defs;
+	struct dossier stored, rebuilt;
+	struct dossier_event *evs = NULL;
+	int n = 0, rc;
+	*equal = false;
+	if (!settings) {
+		dossier_settings_default(&defs);
+		settings = &defs;
+	}
+	if ((rc = db_begin_read(db, err)))
+		return rc;
+	rc = dossier_load(db, code, &stored, NULL, err);
+	if (!rc)
+		rc = dossier_events_load(db, code, &evs, &n, err);
+	db_commit(db, NULL);
+	if (rc)
+		goto out;
+	dossier_init(&rebuilt);
+	for (int i = 0; i < n; i++) {
+		struct buf why = BUF_INIT;
+		if (dossier_apply(&rebuilt, settings, &evs[i], &why)) {
+			buf_setf(err, "sự kiện %d (%s) không áp dụng được: %s",
+				 i + 1, dossier_action_name(evs[i].action),
+				 why.ptr);
+			buf_release(&why);
+			rc = MC_EINVALID;
+			goto out;
+		}
+		buf_release(&why);
+	}
+	*equal = dossier_equal(&stored, &rebuilt, diff);
+out:
+	free(evs);
+	return rc;
+}
+
+/* ---- secret ------------------------------------------------------------------ */
+
+int dossier_check_secret(struct db *db, const char *code, const char *secret,
+			 struct buf *err)
+{
+	struct db_stmt *st;
+	char want[65];
+	int rc;
+	if (!secret || strlen(secret) != DOSSIER_SECRET_LEN) {
+		buf_setf(err, "Không tìm thấy hồ sơ");
+		return MC_ENOTFOUND;
+	}
+	sha256_hex(secret, want);
+	rc = db_prepare_cached(db, "SELECT secret_hash FROM dossiers WHERE"
+			       " code = ?", &st, err);
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, code, -1);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		const char *h = db_column_text(st, 0);
+		rc = (strlen(h) == 64 && sodium_memcmp(h, want, 64) == 0)
+			     ? 0
+			     : MC_ENOTFOUND;
+	} else if (rc == DB_DONE) {
+		rc = MC_ENOTFOUND;
+	}
+	db_done(st);
+	if (rc == MC_ENOTFOUND)
+		buf_setf(err, "Không tìm thấy hồ sơ");
+	return rc;
+}
+
+int dossier_secret_reset(struct db *db, const char *code, mc_time now,
+			 const struct auth_actor *actor,
+			 char secret[DOSSIER_SECRET_LEN + 1], struct buf *err)
+{
+	struct dossier_ref ref;
+	struct db_stmt *st;
+	char hash[65];
+	int rc;
+	if ((rc = db_begin(db, err)))
+		return rc;
+	if ((rc = dossier_load(db, code, NULL, &ref, err)))
+		goto out;
+	new_secret(secret);
+	sha256_hex(secret, hash);
+	rc = db_prepare_cached(db, "UPDATE dossiers SET secret_hash = ? WHERE"
+			       " id = ?", &st, err);
+	if (rc)
+		goto out;
+	db_bind_text(st, 1, hash, -1);
+	db_bind_int64(st, 2, ref.id);
+	rc = db_step(st);
+	db_done(st);
+	if (rc < 0)
+		goto out;
+	rc = audit_dossier(db, actor, "secret_reset", code, ref.unit_code, NULL,
+			   NULL, now, err);
+	if (rc)
+		goto out;
+	return db_commit(db, err);
+out:
+	db_rollback(db);
+	memset(secret, 0, DOSSIER_SECRET_LEN + 1);
+	return rc < 0 ? rc : MC_EDB;
+}
+
+/* ---- models ------------------------------------------------------------------ */
+
+static const char *urgency_name(const struct dossier *d, mc_time now)
+{
+	if (dossier_state_closed(d->state))
+		return "closed";
+	if (d->state == DS_PAUSED || d->state == DS_SUPPLEMENT_REQUESTED)
+		return "paused";
+	switch (dossier_urgency(d, now)) {
+	case 2: return "overdue";
+	case 1: return "approaching";
+	default: return "normal";
+	}
+}
+
+#define MODEL_COLS                                                          \
+	ROW_COLS ", d.channel, d.request, d.fee_dong, d.paid_dong,"           \
+		 " d.book_year, d.book_no, d.result_number, d.result_date,"   \
+		 " d.result_sha256, d.created_at, d.updated_at,"              \
+		 " COALESCE(p.name, ''), d.applicant_kind, d.applicant_name,"  \
+		 " d.applicant_id_number, d.applicant_birth_year,"            \
+		 " d.applicant_sex, d.applicant_phone, d.applicant_email,"    \
+		 " d.applicant_address_unit, d.applicant_address_street,"     \
+		 " COALESCE(k.name, '')"
+#define MODEL_FROM                                                          \
+	ROW_FROM " LEFT JOIN procedures p ON p.code = d.procedure_code"       \
+		 " LEFT JOIN desks k ON k.id = d.desk_id"
+
+static json_t *text_or_null(struct db_stmt *st, int col)
+{
+	return db_column_is_null(st, col) ? json_null()
+					  : json_string(db_column_text(st, col));
+}
+
+/* The "dossier" shape of the current row of st (MODEL_COLS). */
+static json_t *model_of(struct db_stmt *st, bool personal, mc_time now,
+			const struct dossier_plan *plan)
+{
+	struct dossier d;
+	struct dossier_ref ref;
+	struct buf dt = BUF_INIT;
+	char dc[16];
+	json_t *m, *step = json_null(), *app;
+	enum dossier_channel ch = DCH_COUNTER;
+	read_row(st, &d, &ref);
+	dossier_channel_parse(db_column_text(st, 28), &ch, NULL);
+	duration_format(&d.dur, &dt);
+	dur_code(&d.dur, dc);
+	if (d.step >= 0) {
+		const char *name = plan && d.step < plan->n_steps
+					   ? plan->steps[d.step].name
+					   : "";
+		step = json_pack("{s:i, s:s, s:s, s:s, s:o}", "index", d.step,
+				 "name", name, "role",
+				 authz_role_name(d.queue_role), "role_label",
+				 authz_role_label(d.queue_role), "assignee_id",
+				 d.assignee_id ? json_integer(d.assignee_id)
+					       : json_null());
+	}
+	app = json_pack("{s:s}", "kind", db_column_text(st, 40));
+	if (personal) {
+		json_object_set_new(app, "name", text_or_null(st, 41));
+		json_object_set_new(app, "id_number", text_or_null(st, 42));
+		json_object_set_new(app, "birth_year",
+				    db_column_is_null(st, 43)
+					    ? json_null()
+					    : json_integer(db_column_int64(st, 43)));
+		json_object_set_new(app, "sex", text_or_null(st, 44));
+		json_object_set_new(app, "phone", text_or_null(st, 45));
+		json_object_set_new(app, "email", text_or_null(st, 46));
+		json_object_set_new(app, "address_unit", text_or_null(st, 47));
+		json_object_set_new(app, "address_street", text_or_null(st, 48));
+	}
+	m = json_object();
+	json_object_set_new(m, "code", json_string(ref.code));
+	json_object_set_new(m, "version", json_integer(d.n_events));
+	json_object_set_new(m, "state", json_string(dossier_state_name(d.state)));
+	json_object_set_new(m, "state_label",
+			    json_string(dossier_state_label(d.state)));
+	json_object_set_new(m, "closed",
+			    json_boolean(dossier_state_closed(d.state)));
+	json_object_set_new(
+		m, "procedure",
+		json_pack("{s:s, s:s, s:o}", "code", ref.procedure_code, "name",
+			  db_column_text(st, 39), "version_id",
+			  ref.version_id ? json_integer(ref.version_id)
+					 : json_null()));
+	json_object_set_new(m, "desk",
+			    json_pack("{s:I, s:s, s:s}", "id",
+				      (json_int_t)ref.desk_id, "unit_code",
+				      ref.unit_code, "name",
+				      db_column_text(st, 49)));
+	json_object_set_new(m, "unit_code", json_string(ref.unit_code));
+	json_object_set_new(m, "channel", json_string(dossier_channel_name(ch)));
+	json_object_set_new(m, "channel_label",
+			    json_string(dossier_channel_label(ch)));
+	json_object_set_new(m, "request", json_string(db_column_text(st, 29)));
+	json_object_set_new(m, "applicant", app);
+	json_object_set_new(m, "submitted_at", time_or_null(d.submitted_at));
+	json_object_set_new(m, "received_at", time_or_null(d.received_at));
+	json_object_set_new(m, "due_at", time_or_null(d.due_at));
+	json_object_set_new(m, "original_due_at",
+			    time_or_null(d.original_due_at));
+	json_object_set_new(m, "finished_at", time_or_null(d.finished_at));
+	json_object_set_new(m, "closed_at", time_or_null(d.closed_at));
+	json_object_set_new(m, "duration", json_pack("{s:s, s:s}", "code", dc,
+						     "text", dt.ptr));
+	json_object_set_new(m, "step", step);
+	json_object_set_new(m, "n_steps", json_integer(d.n_steps));
+	json_object_set_new(m, "urgency", json_string(urgency_name(&d, now)));
+	json_object_set_new(m, "supplement_count",
+			    json_integer(d.supplement_count));
+	json_object_set_new(m, "violation", json_boolean(d.violation));
+	json_object_set_new(m, "apology_used", json_boolean(d.apology_used));
+	json_object_set_new(m, "classification",
+			    d.has_class ? json_string(deadline_class_name(d.cls))
+					: json_null());
+	json_object_set_new(m, "fee_dong", json_integer(db_column_int64(st, 30)));
+	json_object_set_new(m, "paid_dong", json_integer(db_column_int64(st, 31)));
+	json_object_set_new(
+		m, "book",
+		db_column_is_null(st, 33)
+			? json_null()
+			: json_pack("{s:I, s:I}", "year",
+				    (json_int_t)db_column_int64(st, 32), "no",
+				    (json_int_t)db_column_int64(st, 33)));
+	json_object_set_new(
+		m, "result",
+		db_column_is_null(st, 34)
+			? json_null()
+			: json_pack("{s:s, s:o, s:o}", "number",
+				    db_column_text(st, 34), "date",
+				    text_or_null(st, 35), "file_sha256",
+				    text_or_null(st, 36)));
+	json_object_set_new(m, "created_at",
+			    time_or_null(db_column_int64(st, 37)));
+	json_object_set_new(m, "updated_at",
+			    time_or_null(db_column_int64(st, 38)));
+	buf_release(&dt);
+	return m;
+}
+
+static int components_json(struct db *db, int64_t id, json_t **out,
+			   struct buf *err)
+{
+	struct db_stmt *st;
+	int rc = db_prepare(db, "SELECT seq, name, mode, originals, certified,"
+			    " copies, file_sha256 FROM dossier_components WHERE"
+			    " dossier_id = ? ORDER BY seq", &st, err);
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, id);
+	*out = json_array();
+	while ((rc = db_step(st)) == DB_ROW) {
+		enum dossier_component_mode m = DCM_COPY;
+		dossier_component_mode_parse(db_column_text(st, 2), &m);
+		json_array_append_new(
+			*out,
+			json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:o}",
+				  "seq", (json_int_t)db_column_int64(st, 0),
+				  "name", db_column_text(st, 1), "mode",
+				  db_column_text(st, 2), "mode_label",
+				  dossier_component_mode_label(m), "originals",
+				  (json_int_t)db_column_int64(st, 3),
+				  "certified", (json_int_t)db_column_int64(st, 4),
+				  "copies", (json_int_t)db_column_int64(st, 5),
+				  "file_sha256", text_or_null(st, 6)));
+	}
+	db_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+int dossier_get(struct db *db, const char *code, unsigned flags, mc_time now,
+		const struct auth_actor *viewer, json_t **out, struct buf *err)
+{
+	struct db_stmt *st;
+	struct dossier_ref ref;
+	struct dossier d;
+	struct dossier_plan plan;
+	json_t *m = NULL, *comps = NULL, *evs = NULL;
+	int rc;
+	*out = NULL;
+	if ((rc = dossier_load(db, code, &d, &ref, err)))
+		return rc;
+	if ((rc = dossier_plan_get(db, ref.procedure_code, ref.version_id,
+				   &d.dur, &plan, err)))
+		return rc;
+	if (plan.n_steps != d.n_steps)
+		plan_generic(d.n_steps, &plan);
+	rc = db_prepare(db, "SELECT " MODEL_COLS MODEL_FROM " WHERE d.code = ?",
+			&st, err);
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, code, -1);
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		m = model_of(st, flags & DOSSIER_WITH_PERSONAL, now, &plan);
+	db_finalize(st);
+	if (!m) {
+		buf_setf(err, "Không tìm thấy hồ sơ %s", code);
+		return rc < 0 ? rc : MC_ENOTFOUND;
+	}
+	if ((rc = components_json(db, ref.id, &comps, err)))
+		goto fail;
+	json_object_set_new(m, "components", comps);
+	if (flags & DOSSIER_WITH_EVENTS) {
+		if ((rc = dossier_events_list(db, code, &evs, err)))
+			goto fail;
+		json_object_set(m, "events", json_object_get(evs, "items"));
+		json_decref(evs);
+	}
+	if ((flags & DOSSIER_WITH_PERSONAL) && viewer) {
+		struct audit_entry e;
+		memset(&e, 0, sizeof e);
+		e.at = now;
+		e.actor_id = viewer->id;
+		e.actor = viewer->name ? viewer->name : "system";
+		e.action = "personal.view";
+		e.object_type = "dossier";
+		e.object_id = code;
+		e.unit_code = ref.unit_code;
+		e.client = viewer->client;
+		if ((rc = audit_log(db, &e, err)))
+			goto fail;
+	}
+	*out = m;
+	return 0;
+fail:
+	json_decref(m);
+	return rc;
+}
+
+/* ---- queues ------------------------------------------------------------------- */
+
+/* Appends the WHERE clause of a queue and binds nothing (see bind_where). */
+static void queue_where(const struct dossier_queue_q *q, struct buf *sql)
+{
+	if (q->assignee_id)
+		buf_adds(sql, " WHERE d.assignee_id = ? AND d.active = 1");
+	else
+		buf_adds(sql, " WHERE d.queue_role = ? AND d.active = 1");
+	if (q->units) {
+		buf_adds(sql, " AND d.unit_code IN (");
+		for (int i = 0; i < q->n_units; i++)
+			buf_adds(sql, i ? ", ?" : "?");
+		if (q->n_units == 0)
+			buf_adds(sql, "NULL");
+		buf_adds(sql, ")");
+	}
+}
+
+static int bind_where(struct db_stmt *st, const struct dossier_queue_q *q)
+{
+	int i = 1;
+	if (q->assignee_id)
+		db_bind_int64(st, i++, q->assignee_id);
+	else
+		db_bind_text(st, i++, authz_role_name(q->role), -1);
+	if (q->units)
+		for (int k = 0; k < q->n_units; k++)
+			db_bind_text(st, i++, q->units[k], -1);
+	return i;
+}
+
+#define RUNNING_SQL                                                        \
+	"d.state IN ('received', 'in_progress')"
+
+int dossier_queue(struct db *db, const struct dossier_queue_q *q,
+		  mc_time now, json_t **out, struct buf *err)
+{
+	struct buf sql = BUF_INIT;
+	struct db_stmt *st = NULL;
+	json_t *items = NULL, *counts = NULL;
+	int per = q->per_page > 0 ? q->per_page : 50;
+	int page = q->page > 0 ? q->page : 1;
+	int64_t total = 0, filtered = 0;
+	int rc, i;
+	*out = NULL;
+	if (per > 200)
+		per = 200;
+	if (q->urgency && strcmp(q->urgency, "overdue") &&
+	    strcmp(q->urgency, "approaching") && strcmp(q->urgency, "normal")) {
+		buf_setf(err, "Bộ lọc hạn không hợp lệ: %s", q->urgency);
+		return MC_EINVALID;
+	}
+	if ((rc = db_begin_read(db, err)))
+		return rc;
+	/* counts: one pass over the queue's index range */
+	buf_adds(&sql, "SELECT COUNT(*), SUM(CASE WHEN " RUNNING_SQL
+		       " AND d.due_at < ? THEN 1 ELSE 0 END), SUM(CASE WHEN "
+		       RUNNING_SQL " AND d.due_at >= ? AND d.approach_at <= ?"
+		       " THEN 1 ELSE 0 END), SUM(CASE WHEN d.state IN"
+		       " ('paused', 'supplement_requested') THEN 1 ELSE 0 END)"
+		       " FROM dossiers d");
+	queue_where(q, &sql);
+	/* the time parameters come first in the text: bind them after */
+	{
+		struct buf s2 = BUF_INIT;
+		buf_adds(&s2, "SELECT COUNT(*), SUM(CASE WHEN " RUNNING_SQL
+			      " AND d.due_at < ? THEN 1 ELSE 0 END), SUM(CASE"
+			      " WHEN " RUNNING_SQL " AND d.due_at >= ? AND"
+			      " d.approach_at <= ? THEN 1 ELSE 0 END), SUM(CASE"
+			      " WHEN d.state IN ('paused',"
+			      " 'supplement_requested') THEN 1 ELSE 0 END) FROM"
+			      " dossiers d");
+		queue_where(q, &s2);
+		rc = db_prepare(db, s2.ptr, &st, err);
+		buf_release(&s2);
+	}
+	if (rc)
+		goto out;
+	db_bind_int64(st, 1, now);
+	db_bind_int64(st, 2, now);
+	db_bind_int64(st, 3, now);
+	{
+		/* shift the WHERE parameters by 3 */
+		int k = 4;
+		if (q->assignee_id)
+			db_bind_int64(st, k++, q->assignee_id);
+		else
+			db_bind_text(st, k++, authz_role_name(q->role), -1);
+		if (q->units)
+			for (int u = 0; u < q->n_units; u++)
+				db_bind_text(st, k++, q->units[u], -1);
+	}
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		int64_t n = db_column_int64(st, 0), over = db_column_int64(st, 1),
+			appr = db_column_int64(st, 2),
+			paused = db_column_int64(st, 3);
+		total = n;
+		counts = json_pack("{s:I, s:I, s:I, s:I, s:I}", "overdue",
+				   (json_int_t)over, "approaching",
+				   (json_int_t)appr, "normal",
+				   (json_int_t)(n - over - appr - paused),
+				   "paused", (json_int_t)paused, "total",
+				   (json_int_t)n);
+		rc = 0;
+	}
+	db_finalize(st);
+	st = NULL;
+	if (rc < 0)
+		goto out;
+	filtered = total;
+	/* the page */
+	buf_reset(&sql);
+	buf_adds(&sql, "SELECT " MODEL_COLS MODEL_FROM);
+	queue_where(q, &sql);
+	if (q->urgency) {
+		if (!strcmp(q->urgency, "overdue"))
+			buf_adds(&sql, " AND " RUNNING_SQL " AND d.due_at < ?");
+		else if (!strcmp(q->urgency, "approaching"))
+			buf_adds(&sql, " AND " RUNNING_SQL " AND d.due_at >= ?"
+				       " AND d.approach_at <= ?");
+		else
+			buf_adds(&sql, " AND NOT (" RUNNING_SQL " AND"
+				       " d.approach_at <= ?) AND d.state NOT IN"
+				       " ('paused', 'supplement_requested')");
+	}
+	buf_adds(&sql, " ORDER BY d.due_at, d.code LIMIT ? OFFSET ?");
+	if ((rc = db_prepare(db, sql.ptr, &st, err)))
+		goto out;
+	i = bind_where(st, q);
+	if (q->urgency) {
+		int64_t c = 0;
+		db_bind_int64(st, i++, now);
+		if (!strcmp(q->urgency, "approaching"))
+			db_bind_int64(st, i++, now);
+		if (!strcmp(q->urgency, "overdue"))
+			c = json_integer_value(json_object_get(counts, "overdue"));
+		else if (!strcmp(q->urgency, "approaching"))
+			c = json_integer_value(
+				json_object_get(counts, "approaching"));
+		else
+			c = json_integer_value(json_object_get(counts, "normal"));
+		filtered = c;
+	}
+	db_bind_int64(st, i++, per);
+	db_bind_int64(st, i++, (int64_t)(page - 1) * per);
+	items = json_array();
+	while ((rc = db_step(st)) == DB_ROW)
+		json_array_append_new(items, model_of(st, false, now, NULL));
+	db_finalize(st);
+	st = NULL;
+	if (rc < 0)
+		goto out;
+	rc = 0;
+	*out = json_pack("{s:o, s:o, s:i, s:i, s:I}", "items", items, "counts",
+			 counts ? counts : json_object(), "page", page,
+			 "per_page", per, "total", (json_int_t)filtered);
+	items = counts = NULL;
+out:
+	db_commit(db, NULL);
+	json_decref(items);
+	json_decref(counts);
+	buf_release(&sql);
+	return rc < 0 ? rc : 0;
+}
+
+/* ---- tracking book -------------------------------------------------------------- */
+
+int dossier_book(struct db *db, int64_t desk_id, int year, int page,
+		 int per_page, json_t **out, struct buf *err)
+{
+	struct db_stmt *st;
+	json_t *items, *desk = json_null();
+	int64_t total = 0;
+	int rc;
+	*out = NULL;
+	if (page < 1)
+		page = 1;
+	if ((rc = db_begin_read(db, err)))
+		return rc;
+	rc = db_prepare(db, "SELECT id, unit_code, name FROM desks WHERE id = ?",
+			&st, err);
+	if (rc)
+		goto out;
+	db_bind_int64(st, 1, desk_id);
+	if (db_step(st) == DB_ROW)
+		desk = json_pack("{s:I, s:s, s:s}", "id",
+				 (json_int_t)db_column_int64(st, 0), "unit_code",
+				 db_column_text(st, 1), "name",
+				 db_column_text(st, 2));
+	db_finalize(st);
+	if (json_is_null(desk)) {
+		buf_setf(err, "Không tìm thấy bộ phận một cửa");
+		rc = MC_ENOTFOUND;
+		goto out;
+	}
+	rc = db_prepare(db, "SELECT COUNT(*) FROM dossiers WHERE desk_id = ?"
+			" AND book_year = ?", &st, err);
+	if (rc)
+		goto out;
+	db_bind_int64(st, 1, desk_id);
+	db_bind_int64(st, 2, year);
+	if (db_step(st) == DB_ROW)
+		total = db_column_int64(st, 0);
+	db_finalize(st);
+	rc = db_prepare(
+		db,
+		"SELECT d.book_no, d.code, d.procedure_code, COALESCE(p.name,"
+		" ''), COALESCE(d.applicant_name, ''),"
+		" COALESCE(d.applicant_address_street, ''),"
+		" COALESCE(d.applicant_phone, ''), d.unit_code, d.received_at,"
+		" d.due_at, (SELECT MIN(e.at) FROM dossier_events e WHERE"
+		" e.dossier_id = d.id AND e.action = 'forward'), d.finished_at,"
+		" CASE WHEN d.state = 'returned' THEN d.closed_at END, d.state,"
+		" (SELECT COUNT(*) FROM dossier_components c WHERE c.dossier_id"
+		" = d.id) FROM dossiers d LEFT JOIN procedures p ON p.code ="
+		" d.procedure_code WHERE d.desk_id = ? AND d.book_year = ?"
+		" ORDER BY d.book_no LIMIT ? OFFSET ?",
+		&st, err);
+	if (rc)
+		goto out;
+	db_bind_int64(st, 1, desk_id);
+	db_bind_int64(st, 2, year);
+	db_bind_int64(st, 3, per_page > 0 ? per_page : -1);
+	db_bind_int64(st, 4, per_page > 0 ? (int64_t)(page - 1) * per_page : 0);
+	items = json_array();
+	while ((rc = db_step(st)) == DB_ROW) {
+		enum dossier_state s = DS_RECEIVED;
+		dossier_state_parse(db_column_text(st, 13), &s, NULL);
+		json_array_append_new(
+			items,
+			json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s,"
+				  " s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:s}",
+				  "no", (json_int_t)db_column_int64(st, 0),
+				  "code", db_column_text(st, 1),
+				  "procedure_code", db_column_text(st, 2),
+				  "procedure_name", db_column_text(st, 3),
+				  "applicant_name", db_column_text(st, 4),
+				  "applicant_address", db_column_text(st, 5),
+				  "phone", db_column_text(st, 6), "n_sets",
+				  (json_int_t)1, "unit_code",
+				  db_column_text(st, 7), "received_at",
+				  time_or_null(db_column_int64(st, 8)),
+				  "due_at", time_or_null(db_column_int64(st, 9)),
+				  "forwarded_at",
+				  time_or_null(db_column_int64(st, 10)),
+				  "result_at",
+				  time_or_null(db_column_int64(st, 11)),
+				  "returned_at",
+				  time_or_null(db_column_int64(st, 12)),
+				  "state", dossier_state_name(s), "state_label",
+				  dossier_state_label(s), "note", ""));
+	}
+	db_finalize(st);
+	if (rc < 0) {
+		json_decref(items);
+		goto out;
+	}
+	rc = 0;
+	*out = json_pack("{s:O, s:i, s:o, s:i, s:i, s:I}", "desk", desk, "year",
+			 year, "items", items, "page", page, "per_page",
+			 per_page, "total", (json_int_t)total);
+out:
+	db_commit(db, NULL);
+	json_decref(desk);
+	return rc < 0 ? rc : 0;
+}
+
+/* ---- payments --------------------------------------------------------------------- */
+
+int dossier_payment_add(struct db *db, const char *code,
+			const struct dossier_payment_in *in, mc_time now,
+			const struct auth_actor *actor, int64_t *id_out,
+			struct buf *err)
+{
+	struct dossier_ref ref;
+	struct db_stmt *st;
+	struct audit_entry e;
+	json_t *after = NULL;
+	int rc;
+	if (in->amount <= 0) {
+		buf_setf(err, "Số tiền: phải lớn hơn 0");
+		return MC_EINVALID;
+	}
+	if (!in->method || (strcmp(in->method, "cash") &&
+			    strcmp(in->method, "transfer"))) {
+		buf_setf(err, "Hình thức nộp: tiền mặt (cash) hoặc chuyển "
+			      "khoản (transfer)");
+		return MC_EINVALID;
+	}
+	if ((rc = db_begin(db, err)))
+		return rc;
+	if ((rc = dossier_load(db, code, NULL, &ref, err)))
+		goto out;
+	rc = db_prepare_cached(db, "INSERT INTO dossier_payments (dossier_id,"
+			       " at, amount, method, receipt_no, note, actor)"
+			       " VALUES (?, ?, ?, ?, ?, ?, ?)", &st, err);
+	if (rc)
+		goto out;
+	db_bind_int64(st, 1, ref.id);
+	db_bind_int64(st, 2, now);
+	db_bind_int64(st, 3, in->amount);
+	db_bind_text(st, 4, in->method, -1);
+	db_bind_text(st, 5, in->receipt_no ? in->receipt_no : "", -1);
+	db_bind_text(st, 6, in->note ? in->note : "", -1);
+	db_bind_text(st, 7, actor && actor->name ? actor->name : "system", -1);
+	rc = db_step(st);
+	db_done(st);
+	if (rc < 0)
+		goto out;
+	rc = db_prepare_cached(db, "UPDATE dossiers SET paid_dong = paid_dong +"
+			       " ? WHERE id = ?", &st, err);
+	if (rc)
+		goto out;
+	db_bind_int64(st, 1, in->amount);
+	db_bind_int64(st, 2, ref.id);
+	rc = db_step(st);
+	db_done(st);
+	if (rc < 0)
+		goto out;
+	if (id_out) {
+		rc = db_prepare(db, "SELECT MAX(id) FROM dossier_payments WHERE"
+				" dossier_id = ?", &st, err);
+		if (rc)
+			goto out;
+		db_bind_int64(st, 1, ref.id);
+		if (db_step(st) == DB_ROW)
+			*id_out = db_column_int64(st, 0);
+		db_finalize(st);
+	}
+	after = json_pack("{s:I, s:s, s:s}", "amount", (json_int_t)in->amount,
+			  "method", in->method, "receipt_no",
+			  in->receipt_no ? in->receipt_no : "");
+	memset(&e, 0, sizeof e);
+	e.at = now;
+	e.actor_id = actor ? actor->id : 0;
+	e.actor = actor && actor->name ? actor->name : "system";
+	e.action = "dossier.payment";
+	e.object_type = "dossier";
+	e.object_id = code;
+	e.unit_code = ref.unit_code;
+	e.client = actor ? actor->client : NULL;
+	e.after = after;
+	rc = audit_append(db, &e, NULL, err);
+	json_decref(after);
+	if (rc)
+		goto out;
+	return db_commit(db, err);
+out:
+	db_rollback(db);
+	return rc < 0 ? rc : MC_EDB;
+}
+
+int dossier_payments_list(struct db *db, const char *code, json_t **out,
+			  struct buf *err)
+{
+	struct db_stmt *st;
+	int64_t id, fee = 0, paid = 0;
+	json_t *items;
+	int rc;
+	*out = NULL;
+	if ((rc = dossier_id_of(db, code, &id, err)))
+		return rc;
+	rc = db_prepare(db, "SELECT fee_dong, paid_dong FROM dossiers WHERE"
+			" id = ?", &st, err);
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, id);
+	if (db_step(st) == DB_ROW) {
+		fee = db_column_int64(st, 0);
+		paid = db_column_int64(st, 1);
+	}
+	db_finalize(st);
+	rc = db_prepare(db, "SELECT id, at, amount, method, receipt_no, note,"
+			" actor FROM dossier_payments WHERE dossier_id = ?"
+			" ORDER BY id", &st, err);
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, id);
+	items = json_array();
+	while ((rc = db_step(st)) == DB_ROW)
+		json_array_append_new(
+			items,
+			json_pack("{s:I, s:o, s:I, s:s, s:s, s:s, s:s}", "id",
+				  (json_int_t)db_column_int64(st, 0), "at",
+				  time_or_null(db_column_int64(st, 1)),
+				  "amount", (json_int_t)db_column_int64(st, 2),
+				  "method", db_column_text(st, 3), "receipt_no",
+				  db_column_text(st, 4), "note",
+				  db_column_text(st, 5), "actor",
+				  db_column_text(st, 6)));
+	db_finalize(st);
+	if (rc < 0) {
+		json_decref(items);
+		return rc;
+	}
+	*out = json_pack("{s:o, s:I, s:I, s:I}", "items", items, "fee_dong",
+			 (json_int_t)fee, "paid_dong", (json_int_t)paid,
+			 "due_dong", (json_int_t)(fee > paid ? fee - paid : 0));
+	return 0;
+}
