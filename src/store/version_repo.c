@@ -485,7 +485,7 @@ static void channel_cut(json_t *c, const struct duration *legal,
 		struct buf l = BUF_INIT, m = BUF_INIT, line = BUF_INIT;
 		duration_format(legal, &l);
 		duration_format(committed, &m);
-		buf_addf(&line, "%s: thời hạn %s → %s (rút ngắn %s)",
+		buf_addf(&line, "%s: thời hạn %s → %s, rút ngắn %s",
 			 json_string_value(json_object_get(c, "channel_name")),
 			 l.ptr, m.ptr, t.ptr);
 		json_array_append_new(changes, json_string(line.ptr));
