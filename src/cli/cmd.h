@@ -31,6 +31,9 @@ int cmd_calendar(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_token(int argc, char **argv);
+int cmd_dossier(int argc, char **argv);
+int cmd_vietqr(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
 
 /* The default database URL when neither --db nor MOTCUA_DB is given. */
 #define MC_DEFAULT_DB "sqlite:motcua.db"

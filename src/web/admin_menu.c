@@ -28,5 +28,8 @@ const struct admin_link admin_links[] = {
 	{ "/quan-tri/bao-cao/cai-cach", "Báo cáo cắt giảm, đơn giản hóa thủ tục",
 	  "Thủ tục được rút ngắn thời hạn, bỏ hoặc thay thành phần hồ sơ; "
 	  "xuất CSV.", ACT_REPORTS_VIEW },
+	{ "/mot-cua/tiep-nhan", "Tiếp nhận hồ sơ",
+	  "Nhận hồ sơ tại quầy hoặc qua bưu chính, in giấy tiếp nhận và hẹn "
+	  "trả kết quả.", ACT_DOSSIER_RECEIVE },
 	{ NULL, NULL, NULL, ACT_PUBLIC },
 };

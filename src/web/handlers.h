@@ -113,4 +113,20 @@ int handle_admin_reform_index(struct http_request *req,
 			      struct http_response *res);
 int handle_admin_reform(struct http_request *req, struct http_response *res);
 
+/*
+ * web/h_intake.c: the counter (engineer "intake"): intake with preview and
+ * confirm, the receipt (Mẫu 01), the guidance of a refusal at intake, the
+ * same-day sitting, the desk's bank account, POST /api/v1/dossiers.
+ * intake_unit_of: the desk named by "desk" (form, query or JSON body),
+ * else the officer's first desk; intake_unit_of_dossier: the unit of the
+ * dossier named by the path parameter "code".
+ */
+int intake_unit_of(struct http_request *req, const char **unit_code);
+int intake_unit_of_dossier(struct http_request *req, const char **unit_code);
+int handle_intake(struct http_request *req, struct http_response *res);
+int handle_receipt(struct http_request *req, struct http_response *res);
+int handle_refusal_form(struct http_request *req, struct http_response *res);
+int handle_sameday(struct http_request *req, struct http_response *res);
+int handle_desk_payment(struct http_request *req, struct http_response *res);
+
 #endif
