@@ -983,9 +983,15 @@ int handle_admin_reform(struct http_request *req, struct http_response *res)
 		tu && *tu ? "&" : "", jstr(r, "to"))));
 	json_t *u, *row;
 	size_t i, j;
-	json_array_foreach(json_object_get(r, "units"), i, u)
+	/* The page details the first unit (the one asked for) and sums up its
+	 * communes in one table; CSV and JSON keep every row. */
+	json_array_foreach(json_object_get(r, "units"), i, u) {
+		json_object_set_new(u, "detail", json_boolean(i == 0));
 		json_array_foreach(json_object_get(u, "rows"), j, row)
 			json_object_set_new(row, "effective_vi",
 					    day_vi(jstr(row, "effective_from")));
+	}
+	json_object_set_new(r, "has_communes", json_boolean(json_array_size(
+					json_object_get(r, "units")) > 1));
 	return respond_view(req, res, 200, "admin_reform", r);
 }
