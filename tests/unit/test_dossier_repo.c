@@ -1,0 +1,417 @@
+/*
+ * test_dossier_repo.c - store/dossier_repo.h on SQLite (a temporary file)
+ * and, when MOTCUA_TEST_PG is set, PostgreSQL (a schema of its own):
+ * creation (code format, book numbers, secret), idempotency (same key
+ * twice: one dossier), the daily sequence under 4 threads x 2 connections
+ * (no duplicate), actions with events and audit, optimistic conflict,
+ * authorization, replay after a walk of actions, queues and counts.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/calendar.h"
+#include "store/db.h"
+#include "store/dossier_repo.h"
+#include "store/migrate.h"
+#include "util/err.h"
+
+struct ctx {
+	bool pg;
+	char url[PATH_MAX];
+	char schema[64];
+	struct db *db;
+};
+
+static struct calendar cal;
+static struct deadline dl;
+static const struct auth_actor officer = { 3, "mai.motcua", "127.0.0.1" };
+
+static void exec_ok(struct db *db, const char *sql)
+{
+	struct buf err = BUF_INIT;
+	if (db_exec(db, sql, &err))
+		fail_msg("%s", err.ptr);
+	buf_release(&err);
+}
+
+static int64_t count(struct db *db, const char *sql)
+{
+	struct db_stmt *st;
+	struct buf err = BUF_INIT;
+	if (db_prepare(db, sql, &st, &err))
+		fail_msg("%s", err.ptr);
+	assert_int_equal(db_step(st), DB_ROW);
+	int64_t v = db_column_int64(st, 0);
+	db_finalize(st);
+	buf_release(&err);
+	return v;
+}
+
+static mc_time T(const char *s)
+{
+	mc_time t = 0;
+	struct buf err = BUF_INIT;
+	if (mctime_parse(s, &t, &err))
+		fail_msg("bad time %s", err.ptr);
+	buf_release(&err);
+	return t;
+}
+
+static void seed(struct db *db)
+{
+	exec_ok(db,
+		"INSERT INTO units (era, code, name, full_name, type, "
+		"parent_code, level, name_key) VALUES "
+		"('2025', '24', 'Bắc Ninh', 'Tỉnh Bắc Ninh', 'Tỉnh', NULL, 1, "
+		"'bac ninh'), "
+		"('2025', '10000', 'A', 'Xã A', 'Xã', '24', 3, 'a'), "
+		"('2025', '01', 'Hà Nội', 'Hà Nội', 'Thành phố', NULL, 1, 'hn')");
+	exec_ok(db,
+		"INSERT INTO procedures (code, name, name_key, field, levels, "
+		"commune_level, commune_list_2026, commune_desk, issuing_body, "
+		"decision_no, procedure_type, implementing_agency, "
+		"competent_authority, target, receiving_address, "
+		"online_submission, processing_time_text, fee_text, "
+		"dossier_items, legal_basis, steps, conditions, results, "
+		"related_procedures, dossier_note, source_url, detail_status) "
+		"VALUES ('P1', 'Đăng ký X', 'dang ky x', 'Hộ tịch', 'Cấp xã', "
+		"1, 1, 1, '', '', '', '', '', '', '', 1, '', '', 1, '', '', '', "
+		"'[]', '', '', '', 'ok')");
+	exec_ok(db,
+		"INSERT INTO procedure_channels (code, seq, channel, origin, "
+		"time_text, dur_unit, dur_amount, fee_text, fee_dong, note) VALUES "
+		"('P1', 1, 'truc_tiep', 'detail', '3 ngày làm việc', "
+		"'working_days', 3, '50.000 đồng', 50000, '')");
+	exec_ok(db, "INSERT INTO desks (unit_code, name, agency_code) VALUES "
+		    "('10000', 'Một cửa Xã A', 'H24.99')");
+}
+
+static int setup_common(struct ctx *c)
+{
+	struct buf err = BUF_INIT, u = BUF_INIT;
+	if (c->pg) {
+		snprintf(c->url, sizeof c->url, "%s", getenv("MOTCUA_TEST_PG"));
+	} else {
+		char dir[] = "/tmp/test_dossier_repo.XXXXXX";
+		if (!mkdtemp(dir))
+			fail_msg("mkdtemp");
+		snprintf(c->url, sizeof c->url, "sqlite:%s/t.db", dir);
+	}
+	if (db_open(c->url, &c->db, &err))
+		fail_msg("%s", err.ptr);
+	if (c->pg) {
+		snprintf(c->schema, sizeof c->schema, "t_dossier_%d",
+			 (int)getpid());
+		buf_addf(&u, "DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA "
+			 "%s; SET search_path TO %s", c->schema, c->schema,
+			 c->schema);
+		exec_ok(c->db, u.ptr);
+	}
+	if (migrate_run(c->db, NULL, &err))
+		fail_msg("%s", err.ptr);
+	seed(c->db);
+	buf_release(&u);
+	buf_release(&err);
+	return 0;
+}
+
+static int setup_sqlite(void **state)
+{
+	static struct ctx c;
+	memset(&c, 0, sizeof c);
+	*state = &c;
+	return setup_common(&c);
+}
+
+static int setup_pg(void **state)
+{
+	static struct ctx c;
+	memset(&c, 0, sizeof c);
+	c.pg = true;
+	*state = &c;
+	return setup_common(&c);
+}
+
+static int teardown(void **state)
+{
+	struct ctx *c = *state;
+	if (c->pg) {
+		char sql[128];
+		snprintf(sql, sizeof sql, "DROP SCHEMA %s CASCADE", c->schema);
+		exec_ok(c->db, sql);
+	}
+	db_close(c->db);
+	return 0;
+}
+
+static struct db *open_conn(struct ctx *c)
+{
+	struct db *db;
+	struct buf err = BUF_INIT;
+	if (db_open(c->url, &db, &err))
+		fail_msg("%s", err.ptr);
+	if (c->pg) {
+		char sql[128];
+		snprintf(sql, sizeof sql, "SET search_path TO %s", c->schema);
+		exec_ok(db, sql);
+	}
+	buf_release(&err);
+	return db;
+}
+
+static int create(struct db *db, const char *key, mc_time now,
+		  struct dossier_created *out, struct buf *err)
+{
+	struct dossier_create_in in;
+	struct dossier_component_in comp = { 1, "Tờ khai", DCM_ORIGINAL, 1, 0,
+					     0, NULL };
+	memset(&in, 0, sizeof in);
+	in.action = DA_RECEIVE;
+	in.procedure_code = "P1";
+	in.desk_id = 1;
+	in.channel = DCH_COUNTER;
+	in.request = "Đăng ký";
+	in.applicant.name = "Nguyễn Văn A";
+	in.applicant.id_number = "027090012345";
+	in.n_components = 1;
+	in.components = &comp;
+	return dossier_create(db, &in, key, &dl, NULL, now, &officer, out, err);
+}
+
+static void test_create_idem(void **state)
+{
+	struct ctx *c = *state;
+	struct dossier_created a, b;
+	struct buf err = BUF_INIT;
+	mc_time now = T("2026-03-02 08:00");
+	if (create(c->db, "form-1", now, &a, &err))
+		fail_msg("%s", err.ptr);
+	assert_string_equal(a.code, "H24.99-260302-0001");
+	assert_int_equal(strlen(a.secret), DOSSIER_SECRET_LEN);
+	assert_true(a.due_at == T("2026-03-05 17:00"));
+	assert_int_equal(a.book_no, 1);
+	assert_int_equal(a.fee_dong, 50000);
+	assert_int_equal(create(c->db, "form-1", now + 1, &b, &err), 0);
+	assert_true(b.replayed);
+	assert_string_equal(b.code, a.code);
+	assert_string_equal(b.secret, "");
+	assert_int_equal(count(c->db, "SELECT COUNT(*) FROM dossiers"), 1);
+	assert_int_equal(dossier_check_secret(c->db, a.code, a.secret, &err), 0);
+	assert_int_equal(dossier_check_secret(c->db, a.code,
+					      "aaaaaaaaaaaaaaaaaaaaaaaaaa", &err),
+			 MC_ENOTFOUND);
+	assert_int_equal(count(c->db, "SELECT COUNT(*) FROM audit_log WHERE "
+				      "action = 'dossier.receive'"), 1);
+	buf_release(&err);
+}
+
+struct thr {
+	struct ctx *c;
+	int n;
+	char codes[50][DOSSIER_CODE_MAX];
+	int failed;
+};
+
+static void *worker(void *arg)
+{
+	struct thr *t = arg;
+	struct db *dbs[2] = { open_conn(t->c), open_conn(t->c) };
+	for (int i = 0; i < 20; i++) {
+		struct dossier_created o;
+		struct buf err = BUF_INIT;
+		if (create(dbs[i % 2], NULL, T("2026-03-03 09:00"), &o, &err)) {
+			fprintf(stderr, "create: %s\n", err.ptr);
+			t->failed++;
+		} else {
+			snprintf(t->codes[t->n++], DOSSIER_CODE_MAX, "%s", o.code);
+		}
+		buf_release(&err);
+	}
+	db_close(dbs[0]);
+	db_close(dbs[1]);
+	return NULL;
+}
+
+static void test_sequence_threads(void **state)
+{
+	struct ctx *c = *state;
+	static struct thr t[4];
+	pthread_t th[4];
+	for (int i = 0; i < 4; i++) {
+		memset(&t[i], 0, sizeof t[i]);
+		t[i].c = c;
+		pthread_create(&th[i], NULL, worker, &t[i]);
+	}
+	for (int i = 0; i < 4; i++)
+		pthread_join(th[i], NULL);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(t[i].failed, 0);
+	assert_int_equal(count(c->db, "SELECT COUNT(DISTINCT code) FROM dossiers"
+				      " WHERE code LIKE 'H24.99-260303-%'"), 80);
+	assert_int_equal(count(c->db, "SELECT MAX(last) FROM dossier_counter "
+				      "WHERE period = '260303'"), 80);
+}
+
+static void test_actions_conflict_replay(void **state)
+{
+	struct ctx *c = *state;
+	struct dossier_created a;
+	struct dossier_act_in in;
+	struct dossier_act_out out;
+	struct buf err = BUF_INIT, diff = BUF_INIT;
+	mc_time now = T("2026-03-04 08:00");
+	const char *items[] = { "Bản sao giấy khai sinh" };
+	bool equal = false;
+	if (create(c->db, NULL, now, &a, &err))
+		fail_msg("%s", err.ptr);
+	memset(&in, 0, sizeof in);
+	in.action = DA_FORWARD;
+	in.expected_version = 1;
+	assert_int_equal(dossier_act(c->db, a.code, &in, &dl, NULL, NULL,
+				     now + 60, &officer, &out, &err), 0);
+	assert_int_equal(out.to, DS_IN_PROGRESS);
+	assert_int_equal(out.version, 2);
+	/* stale version */
+	assert_int_equal(dossier_act(c->db, a.code, &in, &dl, NULL, NULL,
+				     now + 120, &officer, &out, &err),
+			 MC_ECONFLICT);
+	assert_non_null(strstr(err.ptr, "phiên bản 2"));
+	/* a receiver may not do the specialist's step */
+	struct principal p;
+	memset(&p, 0, sizeof p);
+	p.user_id = 9;
+	authz_add_grant(&p, ROLE_RECEIVER, "10000");
+	in.expected_version = 2;
+	assert_int_equal(dossier_act(c->db, a.code, &in, &dl, NULL, &p,
+				     now + 120, &officer, &out, &err),
+			 MC_EFORBIDDEN);
+	authz_add_grant(&p, ROLE_SPECIALIST, "24");
+	in.action = DA_REQUEST_SUPPLEMENT;
+	assert_int_equal(dossier_act(c->db, a.code, &in, &dl, NULL, &p,
+				     now + 120, &officer, &out, &err),
+			 MC_EINVALID); /* no items */
+	in.n_items = 1;
+	in.items = items;
+	assert_int_equal(dossier_act(c->db, a.code, &in, &dl, NULL, &p,
+				     now + 120, &officer, &out, &err), 0);
+	in.action = DA_FORWARD;
+	in.expected_version = 3;
+	assert_int_equal(dossier_act(c->db, a.code, &in, &dl, NULL, NULL,
+				     now + 180, &officer, &out, &err), MC_EINVALID);
+	assert_string_equal(err.ptr, "Hồ sơ đang chờ bổ sung: không thể chuyển bước");
+	in.action = DA_RECEIVE_SUPPLEMENT;
+	assert_int_equal(dossier_act(c->db, a.code, &in, &dl, NULL, NULL,
+				     T("2026-03-05 08:00"), &officer, &out, &err), 0);
+	in.expected_version = 4;
+	in.action = DA_FORWARD;
+	assert_int_equal(dossier_act(c->db, a.code, &in, &dl, NULL, NULL,
+				     T("2026-03-05 09:00"), &officer, &out, &err), 0);
+	in.expected_version = 5;
+	in.action = DA_RECORD_RESULT;
+	in.result_number = "12/QĐ";
+	assert_int_equal(dossier_act(c->db, a.code, &in, &dl, NULL, NULL,
+				     T("2026-03-05 10:00"), &officer, &out, &err), 0);
+	in.expected_version = 6;
+	in.action = DA_RETURN;
+	in.collected_by = "Nguyễn Văn A";
+	assert_int_equal(dossier_act(c->db, a.code, &in, &dl, NULL, NULL,
+				     T("2026-03-06 10:00"), &officer, &out, &err), 0);
+	assert_int_equal(out.to, DS_RETURNED);
+	assert_int_equal(dossier_replay(c->db, a.code, NULL, &equal, &diff,
+					&err), 0);
+	assert_true(equal);
+	/* tamper with the row: replay names the field */
+	exec_ok(c->db, "UPDATE dossiers SET due_at = due_at + 60 WHERE id = "
+		       "(SELECT MAX(id) FROM dossiers)");
+	assert_int_equal(dossier_replay(c->db, a.code, NULL, &equal, &diff,
+					&err), 0);
+	assert_false(equal);
+	assert_non_null(strstr(diff.ptr, "due_at"));
+	assert_int_equal(count(c->db, "SELECT COUNT(*) FROM dossier_events e "
+				      "JOIN dossiers d ON d.id = e.dossier_id "
+				      "WHERE d.id = (SELECT MAX(id) FROM "
+				      "dossiers)"), 7);
+	json_t *m = NULL;
+	assert_int_equal(dossier_get(c->db, a.code, DOSSIER_WITH_EVENTS,
+				     now, NULL, &m, &err), 0);
+	assert_string_equal(json_string_value(json_object_get(m, "classification")),
+			    "early"); /* result 03-05, due 03-09 */
+	assert_null(json_object_get(json_object_get(m, "applicant"), "name"));
+	json_decref(m);
+	buf_release(&err);
+	buf_release(&diff);
+}
+
+static void test_queue(void **state)
+{
+	struct ctx *c = *state;
+	struct dossier_queue_q q;
+	struct buf err = BUF_INIT;
+	json_t *out = NULL;
+	const char *units[] = { "10000" };
+	memset(&q, 0, sizeof q);
+	q.role = ROLE_RECEIVER;
+	q.units = units;
+	q.n_units = 1;
+	if (dossier_queue(c->db, &q, T("2026-03-06 16:00"), &out, &err))
+		fail_msg("%s", err.ptr);
+	json_t *counts = json_object_get(out, "counts");
+	int64_t total = json_integer_value(json_object_get(counts, "total"));
+	/* the 03-02 dossier (due 03-05 17:00) is overdue; the 80 of 03-03
+	 * (due 03-06 17:00) are in their last 20%; the returned one is not
+	 * in any queue */
+	assert_int_equal(total, 81);
+	assert_int_equal(json_integer_value(json_object_get(counts, "overdue")),
+			 1);
+	assert_int_equal(json_integer_value(json_object_get(counts,
+							    "approaching")), 80);
+	json_decref(out);
+	q.urgency = "approaching";
+	q.per_page = 10;
+	assert_int_equal(dossier_queue(c->db, &q, T("2026-03-06 16:00"), &out,
+				       &err), 0);
+	assert_int_equal(json_array_size(json_object_get(out, "items")), 10);
+	json_decref(out);
+	buf_release(&err);
+}
+
+#define TESTS                                               \
+	cmocka_unit_test(test_create_idem),                 \
+	cmocka_unit_test(test_sequence_threads),            \
+	cmocka_unit_test(test_actions_conflict_replay),     \
+	cmocka_unit_test(test_queue)
+
+int main(void)
+{
+	struct buf err = BUF_INIT;
+	struct officehours oh;
+	const struct CMUnitTest tests[] = { TESTS };
+	calendar_init(&cal, 2025, 2027);
+	if (calendar_finish(&cal, &err))
+		fail_msg("calendar");
+	officehours_default(&oh);
+	if (deadline_init(&dl, &cal, &oh, NULL, &err))
+		fail_msg("deadline");
+	int failed = cmocka_run_group_tests_name("dossier-sqlite", tests,
+						 setup_sqlite, teardown);
+	const char *url = getenv("MOTCUA_TEST_PG");
+	if (url && *url)
+		failed += cmocka_run_group_tests_name("dossier-postgresql", tests,
+						      setup_pg, teardown);
+	else
+		printf("NOTE test_dossier_repo: MOTCUA_TEST_PG is not set: the "
+		       "PostgreSQL checks were skipped (not failed)\n");
+	deadline_release(&dl);
+	calendar_release(&cal);
+	buf_release(&err);
+	return failed ? 1 : 0;
+}
