@@ -31,5 +31,8 @@ const struct admin_link admin_links[] = {
 	{ "/mot-cua/tiep-nhan", "Tiếp nhận hồ sơ",
 	  "Nhận hồ sơ tại quầy hoặc qua bưu chính, in giấy tiếp nhận và hẹn "
 	  "trả kết quả.", ACT_DOSSIER_RECEIVE },
+	{ "/mot-cua", "Một cửa: hàng đợi và hồ sơ",
+	  "Hồ sơ cần xử lý theo thời hạn, chuyển bước, bổ sung, trả kết quả; "
+	  "sổ theo dõi hồ sơ.", ACT_DOSSIER_VIEW },
 	{ NULL, NULL, NULL, ACT_PUBLIC },
 };

@@ -129,4 +129,25 @@ int handle_refusal_form(struct http_request *req, struct http_response *res);
 int handle_sameday(struct http_request *req, struct http_response *res);
 int handle_desk_payment(struct http_request *req, struct http_response *res);
 
+/*
+ * web/h_workflow.c, web/h_dossier.c: the back office (engineer
+ * "workflow"): the officers' home, work queues, the tracking book; the
+ * dossier page, its actions, personal data (audited), payments, the
+ * printable forms Mẫu 02/03/04 and the process-control slip.
+ * wf_unit_of_dossier: the unit of the dossier named by "code".
+ */
+int wf_unit_of_dossier(struct http_request *req, const char **unit_code);
+int handle_workflow_home(struct http_request *req, struct http_response *res);
+int handle_queue(struct http_request *req, struct http_response *res);
+int handle_book(struct http_request *req, struct http_response *res);
+int handle_dossier(struct http_request *req, struct http_response *res);
+int handle_dossier_personal(struct http_request *req,
+			    struct http_response *res);
+int handle_dossier_action(struct http_request *req,
+			  struct http_response *res);
+int handle_dossier_payment(struct http_request *req,
+			   struct http_response *res);
+int handle_dossier_print(struct http_request *req, struct http_response *res);
+int handle_slip(struct http_request *req, struct http_response *res);
+
 #endif

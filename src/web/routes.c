@@ -235,5 +235,48 @@ const struct route web_routes[] = {
 	{ HTTP_GET | HTTP_PUT, "/api/v1/admin/desks/{code}/payment",
 	  handle_desk_payment, 16384, ACT_UNITS_EDIT, "code" },
 
+	/* The back office (web/h_workflow.c, web/h_dossier.c, engineer
+	 * "workflow"): the officers' home, work queues, the dossier page and
+	 * its actions (dossier_act checks each action's role and step), the
+	 * printable forms, the slip, payments, the tracking book. A dossier
+	 * out of scope is "not found". */
+	{ HTTP_GET, "/mot-cua", handle_workflow_home, 0, ACT_DOSSIER_VIEW },
+	{ HTTP_GET, "/mot-cua/hang-doi", handle_queue, 0, ACT_DOSSIER_VIEW },
+	{ HTTP_GET, "/mot-cua/hang-doi/{name}", handle_queue, 0,
+	  ACT_DOSSIER_VIEW },
+	{ HTTP_GET, "/api/v1/queues/{name}", handle_queue, 0,
+	  ACT_DOSSIER_VIEW },
+	{ HTTP_GET, "/mot-cua/so-theo-doi", handle_book, 0, ACT_PERSONAL_VIEW,
+	  "quay" },
+	{ HTTP_GET, "/mot-cua/so-theo-doi.csv", handle_book, 0,
+	  ACT_PERSONAL_VIEW, "quay" },
+	{ HTTP_GET, "/api/v1/book", handle_book, 0, ACT_PERSONAL_VIEW,
+	  "quay" },
+	{ HTTP_GET, "/mot-cua/ho-so/{code}", handle_dossier, 0,
+	  ACT_DOSSIER_VIEW, NULL, wf_unit_of_dossier, ROUTE_HIDE },
+	{ HTTP_GET, "/api/v1/dossiers/{code}", handle_dossier, 0,
+	  ACT_DOSSIER_VIEW, NULL, wf_unit_of_dossier, ROUTE_HIDE },
+	{ HTTP_POST, "/mot-cua/ho-so/{code}/ca-nhan", handle_dossier_personal,
+	  4096, ACT_PERSONAL_VIEW, NULL, wf_unit_of_dossier, ROUTE_HIDE },
+	{ HTTP_GET, "/api/v1/dossiers/{code}/personal",
+	  handle_dossier_personal, 0, ACT_PERSONAL_VIEW, NULL,
+	  wf_unit_of_dossier, ROUTE_HIDE },
+	{ HTTP_POST, "/mot-cua/ho-so/{code}/thao-tac", handle_dossier_action,
+	  65536, ACT_DOSSIER_VIEW, NULL, wf_unit_of_dossier, ROUTE_HIDE },
+	{ HTTP_POST, "/api/v1/dossiers/{code}/actions", handle_dossier_action,
+	  65536, ACT_DOSSIER_VIEW, NULL, wf_unit_of_dossier, ROUTE_HIDE },
+	{ HTTP_POST, "/mot-cua/ho-so/{code}/thanh-toan",
+	  handle_dossier_payment, 16384, ACT_DOSSIER_RECEIVE, NULL,
+	  wf_unit_of_dossier, ROUTE_HIDE },
+	{ HTTP_GET | HTTP_POST, "/api/v1/dossiers/{code}/payments",
+	  handle_dossier_payment, 16384, ACT_DOSSIER_RECEIVE, NULL,
+	  wf_unit_of_dossier, ROUTE_HIDE },
+	{ HTTP_GET, "/mot-cua/ho-so/{code}/mau-{form}", handle_dossier_print,
+	  0, ACT_PERSONAL_VIEW, NULL, wf_unit_of_dossier, ROUTE_HIDE },
+	{ HTTP_GET, "/mot-cua/ho-so/{code}/phieu-kiem-soat", handle_slip, 0,
+	  ACT_PERSONAL_VIEW, NULL, wf_unit_of_dossier, ROUTE_HIDE },
+	{ HTTP_GET, "/api/v1/dossiers/{code}/slip", handle_slip, 0,
+	  ACT_PERSONAL_VIEW, NULL, wf_unit_of_dossier, ROUTE_HIDE },
+
 	{ 0, NULL, NULL, 0 },
 };
