@@ -1561,6 +1561,7 @@ static json_t *preview_model(struct ictx *c, json_t *in, struct intake_in *ii,
 			      "procedure_name", str_of(c->proc, "name"));
 	json_object_set_new(m, "procedure_code", json_string(c->proc_code));
 	json_object_set_new(m, "received_text", time_vi_json(c->now));
+	json_object_set_new(m, "received_at", iso_json(c->now));
 	json_object_set_new(m, "due_text", time_vi_json(due));
 	json_object_set_new(m, "due_at", iso_json(due));
 	mc_time start = c->now;
@@ -2172,6 +2173,11 @@ int handle_desk_payment(struct http_request *req, struct http_response *res)
 		      "Tài khoản thu phí, lệ phí", "code", code, "unit_name",
 		      str_of(unit, "full_name"), "payment", pay, "saved",
 		      http_query(req, "da-luu") != NULL);
+	if (req->method == HTTP_GET && req->want_json) {
+		rc = respond_view(req, res, 200, "intake_payment",
+				  json_incref(pay));
+		goto out;
+	}
 	if (req->method == HTTP_GET) {
 		json_t *f = json_deep_copy(pay);
 		json_object_set_new(m, "form", f);
