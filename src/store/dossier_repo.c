@@ -468,13 +468,15 @@ static int plan_read(struct db *db, const char *code, int64_t version_id,
 	int rc;
 	memset(out, 0, sizeof *out);
 	if (version_id)
-		rc = db_prepare(db, "SELECT name, role, assignee_id, weight FROM"
-				" procedure_steps WHERE procedure_code = ? AND"
-				" version_id = ? ORDER BY seq", &st, err);
+		rc = db_prepare_cached(db, "SELECT name, role, assignee_id,"
+				       " weight FROM procedure_steps WHERE"
+				       " procedure_code = ? AND version_id = ?"
+				       " ORDER BY seq", &st, err);
 	else
-		rc = db_prepare(db, "SELECT name, role, assignee_id, weight FROM"
-				" procedure_steps WHERE procedure_code = ? AND"
-				" version_id IS NULL ORDER BY seq", &st, err);
+		rc = db_prepare_cached(db, "SELECT name, role, assignee_id,"
+				       " weight FROM procedure_steps WHERE"
+				       " procedure_code = ? AND version_id IS NULL"
+				       " ORDER BY seq", &st, err);
 	if (rc)
 		return rc;
 	db_bind_text(st, 1, code, -1);
@@ -491,7 +493,7 @@ static int plan_read(struct db *db, const char *code, int64_t version_id,
 		s->assignee_id = db_column_int64(st, 2);
 		s->weight = (int)db_column_int64(st, 3);
 	}
-	db_finalize(st);
+	db_done(st);
 	return rc < 0 ? rc : 0;
 }
 
@@ -792,6 +794,7 @@ int dossier_create(struct db *db, const struct dossier_create_in *in,
 		year[8], found[DOSSIER_CODE_MAX];
 	int64_t seq = 0, book_no = 0, id = 0;
 	struct db_stmt *st;
+	char *first_payload = NULL;
 	bool in_tx = false;
 	int rc;
 
@@ -974,8 +977,18 @@ int dossier_create(struct db *db, const struct dossier_create_in *in,
 		rc = rc < 0 ? rc : MC_EDB;
 		goto out;
 	}
+	if (in->n_items > 0 || in->form) {
+		json_t *pj = json_object(), *a = json_array();
+		for (int k = 0; k < in->n_items; k++)
+			json_array_append_new(a, json_string(in->items[k]));
+		json_object_set_new(pj, "items", a);
+		if (in->form)
+			json_object_set_new(pj, "form", json_string(in->form));
+		first_payload = json_dumps(pj, JSON_COMPACT | JSON_SORT_KEYS);
+		json_decref(pj);
+	}
 	rc = insert_event(db, id, &ev, DS_NONE, d.state, 1, actor, in->note,
-			  NULL, err);
+			  first_payload, err);
 	if (rc)
 		goto out;
 	if ((rc = insert_components(db, id, in, err)))
@@ -1027,6 +1040,7 @@ out:
 	if (rc)
 		memset(out->secret, 0, sizeof out->secret);
 done:
+	free(first_payload);
 	buf_release(&code);
 	buf_release(&pz);
 	return rc < 0 ? rc : 0;
@@ -1088,15 +1102,15 @@ static char *act_payload(const struct dossier_act_in *in)
 		json_object_set_new(p, "items", a);
 	}
 	if (in->pause_kind)
-		json_object_set_new(p, "pause_kind", json_string(in->pause_kind));
+		json_object_set_new(p, "kind", json_string(in->pause_kind));
 	if (in->result_number)
-		json_object_set_new(p, "result_number",
+		json_object_set_new(p, "number",
 				    json_string(in->result_number));
 	if (in->result_date)
-		json_object_set_new(p, "result_date",
+		json_object_set_new(p, "date",
 				    json_string(in->result_date));
 	if (in->result_file_sha256)
-		json_object_set_new(p, "result_file_sha256",
+		json_object_set_new(p, "file_sha256",
 				    json_string(in->result_file_sha256));
 	if (in->collected_by)
 		json_object_set_new(p, "collected_by",
@@ -1730,6 +1744,8 @@ static void queue_where(const struct dossier_queue_q *q, struct buf *sql)
 			buf_adds(sql, "NULL");
 		buf_adds(sql, ")");
 	}
+	if (q->state)
+		buf_adds(sql, " AND d.state = ?");
 }
 
 static int bind_where(struct db_stmt *st, const struct dossier_queue_q *q)
@@ -1742,6 +1758,8 @@ static int bind_where(struct db_stmt *st, const struct dossier_queue_q *q)
 	if (q->units)
 		for (int k = 0; k < q->n_units; k++)
 			db_bind_text(st, i++, q->units[k], -1);
+	if (q->state)
+		db_bind_text(st, i++, q->state, -1);
 	return i;
 }
 
@@ -1805,6 +1823,8 @@ int dossier_queue(struct db *db, const struct dossier_queue_q *q,
 		if (q->units)
 			for (int u = 0; u < q->n_units; u++)
 				db_bind_text(st, k++, q->units[u], -1);
+		if (q->state)
+			db_bind_text(st, k++, q->state, -1);
 	}
 	rc = db_step(st);
 	if (rc == DB_ROW) {

@@ -45,6 +45,10 @@
  * event:
  *   {"seq","at","actor","actor_id","action","action_label","from_state",
  *    "to_state","step"|null,"note","payload":{...}|null}
+ *   payloads: request_supplement {"items":[...]}; apologize {"new_due"};
+ *   send_back {"to_step"}; pause {"kind"}; record_result {"number",
+ *   "date","file_sha256"}; return {"collected_by","identity_checked"};
+ *   refuse_intake {"items":[...],"form"}; reasons are in "note".
  */
 #ifndef MC_STORE_DOSSIER_REPO_H
 #define MC_STORE_DOSSIER_REPO_H
@@ -170,6 +174,12 @@ struct dossier_create_in {
 	int n_components;
 	const struct dossier_component_in *components;
 	const char *note;		/* event note (refusal reasons ...) */
+	/* refuse_intake: everything missing at once (NĐ 61 art. 15 cl. 3)
+	 * and the guidance form ("02" | "03"), stored in the first event's
+	 * payload {"items":[...],"form":"02"} (dossier_events_list). */
+	int n_items;
+	const char *const *items;
+	const char *form;
 	/* Overrides for tests and imports; NULL/0: resolved here. */
 	const char *agency_code;	/* NULL: desks.agency_code */
 	const struct dossier_terms *terms; /* NULL: dossier_terms_get() */
@@ -328,6 +338,10 @@ struct dossier_queue_q {
 	 * for all (a national grant). */
 	const char *const *units;
 	int n_units;
+	/* Optional filter: a state name ("result_ready", "submitted" ...)
+	 * or NULL; index (queue_role, active, unit_code, due_at) still
+	 * applies, state filtered on the open rows. */
+	const char *state;
 	/* Optional filter: "overdue" | "approaching" | "normal" | NULL. */
 	const char *urgency;
 	int page, per_page;		/* page from 1; per_page 1..200 (0: 50) */
