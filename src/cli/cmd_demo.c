@@ -46,13 +46,15 @@
 #define DEMO_USAGE                                                        \
 	"motcua demo [--db URL] [--dossiers N] [--seed S] [--days D] "   \
 	"[--now \"YYYY-MM-DD HH:MM\"]\n"                                  \
-	"            [--logins FILE] [--url URL] [--threads T]"
+	"            [--communes K|all] [--logins FILE] [--url URL] "   \
+	"[--threads T]"
 
 #define DEMO_PROVINCE "24"		/* Bắc Ninh (2025 list) */
 #define DEMO_PROVINCE_SLUG "bacninh"
 #define DEMO_BUSY_UNIT "07738"		/* Phường Cảnh Thụy */
 #define DEMO_BUSY_RATE 150.0		/* dossiers a working day (DESIGN §7) */
 #define DEMO_OTHERS_DAYS 14		/* default: the other desks' history */
+#define DEMO_COMMUNES 10		/* default: desks with officers */
 #define DEMO_BATCH 400			/* dossier writes per transaction */
 #define DEMO_MAX_PAUSES 6
 
@@ -173,6 +175,9 @@ struct pterm {
 
 struct desk_model {
 	struct demo_desk d;
+	uint64_t key;			/* the unit code as a number (seeds) */
+	bool slug_clash;		/* another commune of the province has
+					   the same name key */
 	double rate;			/* mean dossiers a working day */
 	int first_day;			/* local day its history starts */
 	const struct deadline *dl;
@@ -484,10 +489,7 @@ static int make_users(struct demo *dm, int threads, struct login **out,
 	}
 	for (int i = 0; i < dm->n_desks; i++) {
 		const struct demo_desk *d = &dm->desks[i].d;
-		bool clash = false;
-		for (int j = 0; j < dm->n_desks; j++)
-			if (j != i && !strcmp(dm->desks[j].d.name_key, d->name_key))
-				clash = true;
+		bool clash = dm->desks[i].slug_clash;
 		for (int r = 0; r < 3; r++, k++) {
 			commune_username(d, desk_roles[r].prefix, clash,
 					 l[k].username);
@@ -790,6 +792,46 @@ out:
 	return rc;
 }
 
+/*
+ * Keeps Cảnh Thụy and the `k` - 1 desks nearest to it by unit code (all
+ * when k is 0), in code order.
+ */
+static void select_desks(struct demo *dm, const struct demo_desk *all, int n,
+			 int k)
+{
+	long busy = strtol(DEMO_BUSY_UNIT, NULL, 10);
+	bool *keep = xcalloc((size_t)n + 1, sizeof(bool));
+	if (k <= 0 || k > n)
+		k = n;
+	for (int got = 0; got < k; got++) {
+		int best = -1;
+		long bd = 0;
+		for (int i = 0; i < n; i++) {
+			long d = labs(strtol(all[i].unit, NULL, 10) - busy);
+			if (!keep[i] && (best < 0 || d < bd)) {
+				best = i;
+				bd = d;
+			}
+		}
+		keep[best] = true;
+	}
+	dm->n_desks = 0;
+	for (int i = 0; i < n; i++) {
+		if (!keep[i])
+			continue;
+		struct desk_model *dk = &dm->desks[dm->n_desks];
+		dk->d = all[i];
+		dk->key = (uint64_t)strtoull(all[i].unit, NULL, 10);
+		for (int j = 0; j < n; j++)
+			if (j != i && !strcmp(all[j].name_key, all[i].name_key))
+				dk->slug_clash = true;
+		if (!strcmp(all[i].unit, DEMO_BUSY_UNIT))
+			dm->busy = dm->n_desks;
+		dm->n_desks++;
+	}
+	free(keep);
+}
+
 /* ---- volumes -------------------------------------------------------------- */
 
 /* Whether local day `day` is a working day with sessions for engine dl,
@@ -830,7 +872,7 @@ static void desk_rates(struct demo *dm)
 {
 	for (int i = 0; i < dm->n_desks; i++) {
 		struct desk_model *dk = &dm->desks[i];
-		uint64_t s = seed_of(dm->seed, 7, (uint64_t)i, 0);
+		uint64_t s = seed_of(dm->seed, 7, dk->key, 0);
 		if (i == dm->busy)
 			dk->rate = DEMO_BUSY_RATE;
 		else if (!strcmp(dk->d.type, "phường"))
@@ -892,8 +934,8 @@ static void plan_volumes(struct demo *dm, int days, bool days_set,
 	int64_t total = 0;
 	for (int i = 0; i < dm->n_desks; i++)
 		for (int32_t k = 0; k < dm->n_days; k++) {
-			uint64_t s = seed_of(dm->seed, 11, (uint64_t)i,
-					     (uint64_t)k);
+			uint64_t s = seed_of(dm->seed, 11, dm->desks[i].key,
+					     (uint64_t)(dm->first_day + k));
 			double m = day_mean(dm, &dm->desks[i],
 					    dm->first_day + k) * scale;
 			int c = poisson(&s, m);
@@ -1534,8 +1576,7 @@ static struct sim *arrival(struct demo *dm, int i, int32_t day, int idx)
 	if (dk->n_procs == 0 || dk->cum[dk->n_procs - 1] <= 0)
 		return NULL;
 	struct sim *s = xcalloc(1, sizeof(*s));
-	s->rng = seed_of(dm->seed, 17 + (uint64_t)i, (uint64_t)day,
-			 (uint64_t)idx);
+	s->rng = seed_of(dm->seed, 17 + dk->key, (uint64_t)day, (uint64_t)idx);
 	uint64_t *r = &s->rng;
 	s->desk = i;
 	s->day = day;
@@ -1811,6 +1852,9 @@ int cmd_demo(int argc, char **argv)
 					 "the printout (http://127.0.0.1:8080)" },
 		{ .name = "threads",
 		  .help = "threads hashing passwords (default: the cores)" },
+		{ .name = "communes",
+		  .help = "commune desks: Cảnh Thụy and the nearest by code "
+			  "(default 10; with --dossiers: all)" },
 		{ 0 },
 	};
 	const char *pos[argc > 0 ? argc : 1];
@@ -1871,6 +1915,16 @@ int cmd_demo(int argc, char **argv)
 		fprintf(stderr, "demo: --now: %s\n", err.ptr);
 		goto out;
 	}
+	long communes = want > 0 ? 0 : DEMO_COMMUNES;	/* 0: all */
+	if (opts[8].value && strcmp(opts[8].value, "all")) {
+		communes = strtol(opts[8].value, &end, 10);
+		if (*end || communes < 1 || communes > 10000) {
+			fprintf(stderr, "demo: --communes: a number, or all\n");
+			goto out;
+		}
+	} else if (opts[8].value) {
+		communes = 0;
+	}
 	if (opts[7].value) {
 		threads = strtol(opts[7].value, &end, 10);
 		if (*end || threads < 1 || threads > 16) {
@@ -1911,12 +1965,8 @@ int cmd_demo(int argc, char **argv)
 		goto fail;
 	dm.busy = -1;
 	dm.desks = xcalloc((size_t)n_desks + 1, sizeof(*dm.desks));
-	dm.n_desks = n_desks;
-	for (int i = 0; i < n_desks; i++) {
-		dm.desks[i].d = desks[i];
-		if (!strcmp(desks[i].unit, DEMO_BUSY_UNIT))
-			dm.busy = i;
-	}
+	select_desks(&dm, desks, n_desks, (int)communes);
+	n_desks = dm.n_desks;
 	if (dm.busy < 0) {
 		fprintf(stderr, "demo: unit %s (Phường Cảnh Thụy) has no desk: "
 				"is the reference data imported ('motcua "
