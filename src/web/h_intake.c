@@ -918,17 +918,12 @@ static void check_refusal(struct ictx *c, json_t *in, struct intake_in *ii,
 			    "không được để trống");
 	else if (n_chars(reason) > REQUEST_MAX_CHARS)
 		field_error(errors, "reason", "Lý do", "dài tối đa 1000 ký tự");
-	/* NEEDSWORK: dossier_create_in has no structured items yet (note to
-	 * "dossier"): the note carries them, one "- " line each, and
-	 * refusal_items() reads them back for a reprint. */
-	struct buf note = BUF_INIT;
-	buf_addf(&note, "Mẫu %s\n", ii->form);
-	if (*reason)
-		buf_addf(&note, "Lý do: %s\n", reason);
-	for (int i = 0; i < ii->n_items; i++)
-		buf_addf(&note, "- %s\n", ii->items[i]);
-	ii->ci.note = arena_strdup(req->arena, note.ptr);
-	buf_release(&note);
+	/* The items and the form go into the first event's payload
+	 * (store/dossier_repo.h); the reason is the event's note. */
+	ii->ci.n_items = ii->n_items;
+	ii->ci.items = ii->items;
+	ii->ci.form = ii->form;
+	ii->ci.note = reason;
 }
 
 /*
@@ -1427,7 +1422,7 @@ static void refusal_items(json_t *d, json_t *m)
 	const char *note = str_of(ev0, "note");
 	json_t *payload = json_object_get(ev0, "payload");
 	json_t *items = json_array();
-	const char *form = "02", *reason = "";
+	const char *form = "02";
 	struct buf line = BUF_INIT;
 	if (json_is_array(json_object_get(payload, "items"))) {
 		size_t i;
@@ -1436,6 +1431,9 @@ static void refusal_items(json_t *d, json_t *m)
 			json_array_append(items, it);
 		if (!strcmp(str_of(payload, "form"), "03"))
 			form = "03";
+		if (*note)
+			json_object_set_new(m, "reason", json_string(note));
+		note = "";
 	}
 	const char *p = note;
 	while (*p) {
@@ -1451,7 +1449,6 @@ static void refusal_items(json_t *d, json_t *m)
 			json_array_append_new(items, json_string(line.ptr + 2));
 		p += len + (nl != NULL);
 	}
-	(void)reason;
 	json_t *rows = json_array();
 	size_t i;
 	json_t *it;

@@ -278,6 +278,7 @@ expect_status "refusal: the guidance form" 200
 expect_body "refusal: Mẫu 02" 'Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ'
 expect_body "refusal: the missing component listed" 'Giấy chứng nhận an toàn kỹ thuật'
 expect_body "refusal: the typed item listed" 'Tờ khai có xác nhận của chủ phương tiện'
+expect_body "refusal: the reason" 'Lý do: Thiếu giấy chứng nhận an toàn kỹ thuật'
 RCODE=$(grep -o 'Đã ghi nhận hồ sơ <b class="code">[^<]*' "$BODY" | sed 's/.*">//')
 "$B" dossier show "$RCODE" --db "$DB" >"$T/show" 2>&1
 check "refusal: state refused_at_intake ($RCODE)" grep -q "refused_at_intake" "$T/show"
