@@ -1,7 +1,8 @@
 /*
  * cmd_serve.c - `motcua serve`: checks that the database is migrated, then
  * runs the web server (web/server.c) until SIGTERM or SIGINT. Refuses to
- * start on a database that `motcua init` has not prepared.
+ * start on a database that `motcua init` has not prepared. Opens the data
+ * directory of uploaded files (store/filestore.h) first.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "cli/cmd.h"
 #include "store/db.h"
+#include "store/filestore.h"
 #include "util/err.h"
 #include "util/opt.h"
 #include "web/app.h"
@@ -29,6 +31,10 @@ int cmd_serve(int argc, char **argv)
 		  .help = "serve templates and static files from DIR "
 			  "(DIR/templates, DIR/static) instead of the "
 			  "embedded ones, re-read on each request" },
+		{ .name = "data-dir", .env = "MOTCUA_DATA_DIR",
+		  .help = "directory of uploaded files, created 0700, never "
+			  "served as is (default: motcua-data beside the "
+			  "SQLite file, else ./motcua-data)" },
 		{ 0 },
 	};
 	const char **pos = calloc((size_t)argc + 1, sizeof(*pos));
@@ -37,6 +43,8 @@ int cmd_serve(int argc, char **argv)
 	struct buf err = BUF_INIT;
 	struct app app;
 	bool app_ok = false;
+	struct filestore *files = NULL;
+	struct buf data_dir = BUF_INIT;
 	if (!pos)
 		goto out;
 	if (opt_parse(opts, argc, argv, pos, &n_pos, &help, &err) || n_pos) {
@@ -47,7 +55,7 @@ int cmd_serve(int argc, char **argv)
 	}
 	if (help) {
 		opt_usage("motcua serve [--listen ADDR:PORT] [--db URL] "
-			  "[--public-url URL] [--assets DIR]",
+			  "[--public-url URL] [--assets DIR] [--data-dir DIR]",
 			  opts);
 		status = 0;
 		goto out;
@@ -75,6 +83,15 @@ int cmd_serve(int argc, char **argv)
 		goto out;
 	}
 	app_ok = true;
+	if (opts[4].value)
+		buf_adds(&data_dir, opts[4].value);
+	else
+		filestore_default_dir(db_url, &data_dir);
+	if (filestore_open(data_dir.ptr, &files, &err)) {
+		fprintf(stderr, "motcua serve: data directory: %s\n", err.ptr);
+		goto out;
+	}
+	app.files = files;
 	if (server_run(&app, listen, &err)) {
 		fprintf(stderr, "motcua serve: %s\n", err.ptr);
 		goto out;
@@ -83,6 +100,8 @@ int cmd_serve(int argc, char **argv)
 out:
 	if (app_ok)
 		app_release(&app);
+	filestore_close(files);
+	buf_release(&data_dir);
 	buf_release(&err);
 	free(pos);
 	opt_release(opts);

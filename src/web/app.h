@@ -18,6 +18,7 @@
 #include "web/http.h"
 
 struct route;
+struct filestore;
 struct metrics;
 struct tmpl_cache;
 
@@ -42,6 +43,10 @@ struct app {
 	struct app_limits limits;
 	const struct route *routes;	/* web_routes unless a test says */
 	char static_version[17];	/* hex hash of the static files */
+	/* (added by uploads) The file store under the data directory
+	 * (store/filestore.h), opened and closed by `serve` (not by
+	 * app_init/app_release); NULL: uploads answer 503. */
+	struct filestore *files;
 };
 
 /*

@@ -26,6 +26,7 @@
 #include "web/auth.h"
 #include "web/calcache.h"
 #include "web/respond.h"
+#include "web/upload.h"
 
 #define UNITS_PER_PAGE 50
 
@@ -1026,9 +1027,18 @@ int handle_admin_calendar_year(struct http_request *req,
 			rc = edit_entry(req, res, db, year, CAL_REMOVE, old);
 		else if (op && (!strcmp(op, "preview") || !strcmp(op, "import"))) {
 			const char *csv = http_form(req, "csv");
+			size_t csv_len = csv ? strlen(csv) : 0;
+			/* (uploads) A chosen file wins over the textarea;
+			 * the preview shows its content in the textarea,
+			 * which the confirmation then sends. */
+			const struct http_upload *f =
+				http_upload(req, "csv_file");
+			if (f && (rc = upload_read_all(req, f,
+						       upload_csv.max_file,
+						       &csv, &csv_len)))
+				goto out;
 			rc = import_year(req, res, db, year, csv ? csv : "",
-					 csv ? strlen(csv) : 0, ver,
-					 !strcmp(op, "preview"));
+					 csv_len, ver, !strcmp(op, "preview"));
 		} else
 			rc = respond_error(req, res, 400, "bad_request",
 					   "Thao tác không hợp lệ.");

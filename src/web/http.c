@@ -6,6 +6,7 @@
 
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "util/xalloc.h"
 
@@ -35,6 +36,15 @@ const char *http_param(const struct http_request *req, const char *name)
 const char *http_form(const struct http_request *req, const char *name)
 {
 	return kv_find(req->form_params, req->n_form_params, name);
+}
+
+const struct http_upload *http_upload(const struct http_request *req,
+				      const char *name)
+{
+	for (int i = 0; i < req->n_uploads; i++)
+		if (!strcmp(req->uploads[i].field, name))
+			return &req->uploads[i];
+	return NULL;
 }
 
 void http_set_header(struct http_request *req, struct http_response *res,
@@ -70,6 +80,9 @@ void http_response_release(struct http_response *res)
 	buf_release(&res->body);
 	json_decref(res->model);
 	res->model = NULL;
+	if (res->has_file)
+		close(res->file_fd);
+	res->has_file = false;
 }
 
 static const struct {

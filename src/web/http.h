@@ -35,6 +35,24 @@ struct http_kv {
 	const char *value;
 };
 
+/*
+ * (added by uploads) A file of a multipart/form-data body, already in the
+ * file store (store/filestore.h) when the handler runs: streamed to disk
+ * while the body arrived, its type sniffed from the content and checked
+ * against the route's rules (web/route.h, struct upload_rules). Strings
+ * live in req->arena.
+ */
+struct http_upload {
+	const char *field;	/* the form field's name */
+	const char *filename;	/* as the client named it, sanitised (no
+				 * path, no control characters, valid
+				 * UTF-8): for display only, never a path */
+	const char *sha256;	/* 64 lowercase hex digits: the file's name
+				 * in the store */
+	const char *mime;	/* sniffed: "application/pdf", "text/csv" */
+	size_t size;
+};
+
 struct http_request {
 	enum http_method method;
 	const char *path;	/* percent-decoded path, no query */
@@ -66,6 +84,11 @@ struct http_request {
 	 * handler on routes that are not public (web/auth.h); NULL:
 	 * anonymous. */
 	struct auth_info *auth;
+	/* (added by uploads) The files of a multipart/form-data body, on
+	 * routes that accept uploads (web/route.h); their plain fields are in
+	 * form_params like those of an urlencoded form. */
+	struct http_upload *uploads;
+	int n_uploads;
 };
 
 struct http_response {
@@ -77,6 +100,13 @@ struct http_response {
 	/* Set by respond_view(); rendered by the responder after the handler. */
 	json_t *model;			/* owned by the response */
 	const char *view;		/* template name, e.g. "procedure" */
+	/* (added by uploads) A body streamed from an open file instead of
+	 * `body` (respond_file() in web/respond.h): the server hands the
+	 * descriptor to libmicrohttpd, http_response_release() closes it
+	 * when it was not sent. */
+	bool has_file;
+	int file_fd;
+	size_t file_len;
 };
 
 /* Returns 0, or an MC_E* code that the server turns into a 500 page. */
@@ -91,6 +121,9 @@ const char *http_header(const struct http_request *req, const char *name);
 const char *http_param(const struct http_request *req, const char *name);
 /* The decoded value of form field `name` (first one) of a POST, or NULL. */
 const char *http_form(const struct http_request *req, const char *name);
+/* The uploaded file of form field `name` (first one), or NULL. */
+const struct http_upload *http_upload(const struct http_request *req,
+				      const char *name);
 
 /* Adds a response header; name and value are copied into the arena. A
  * header of the same name is replaced, except Set-Cookie (one per cookie). */

@@ -8,9 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "util/err.h"
 #include "util/log.h"
+#include "store/filestore.h"
 #include "web/app.h"
 
 #define CT_HTML "text/html; charset=utf-8"
@@ -32,6 +34,9 @@ static void reset_body(struct http_response *res)
 	json_decref(res->model);
 	res->model = NULL;
 	res->view = NULL;
+	if (res->has_file)	/* (uploads) a file answer replaced */
+		close(res->file_fd);
+	res->has_file = false;
 }
 
 int respond_view(struct http_request *req, struct http_response *res,
@@ -95,6 +100,69 @@ int respond_bytes(struct http_request *req, struct http_response *res,
 	res->content_type = content_type;
 	buf_add(&res->body, data, len);
 	return 0;
+}
+
+/* RFC 5987 attr-char: sent as is in filename*=UTF-8''... */
+static bool attr_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || strchr("!#$&+-.^_`|~", c);
+}
+
+/* (added by uploads) Content-Disposition: attachment with an ASCII
+ * fallback name and the UTF-8 name percent-encoded (RFC 6266 §4.3,
+ * RFC 5987 §3.2). */
+static void content_disposition(const char *name, struct buf *out)
+{
+	buf_adds(out, "attachment; filename=\"");
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		if ((*p & 0xc0) == 0x80)
+			continue;	/* one '_' per non-ASCII character */
+		buf_addch(out, *p >= 0x20 && *p < 0x7f && *p != '"' &&
+					       *p != '\\' && *p != '%'
+				       ? *p
+				       : '_');
+	}
+	buf_adds(out, "\"; filename*=UTF-8''");
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		if (attr_char(*p))
+			buf_addch(out, *p);
+		else
+			buf_addf(out, "%%%02X", *p);
+	}
+}
+
+int respond_file(struct http_request *req, struct http_response *res,
+		 const char *hash, const char *download_name)
+{
+	struct buf err = BUF_INIT, cd = BUF_INIT;
+	int fd;
+	uint64_t size;
+	int rc = MC_ENOTFOUND;
+	if (!req->app || !req->app->files)
+		goto out;
+	rc = filestore_open_read(req->app->files, hash, &fd, &size, &err);
+	if (rc) {
+		if (rc == MC_EIO)
+			log_error("respond_file: %s", err.ptr);
+		goto out;
+	}
+	reset_body(res);
+	res->status = 200;
+	res->content_type = "application/octet-stream";
+	res->has_file = true;
+	res->file_fd = fd;
+	res->file_len = (size_t)size;
+	if (!download_name || !*download_name)
+		download_name = arena_printf(req->arena, "tep-%.12s", hash);
+	content_disposition(download_name, &cd);
+	http_set_header(req, res, "Content-Disposition", cd.ptr);
+	http_set_header(req, res, "Cache-Control", "private, no-store");
+	http_set_header(req, res, "X-Content-Type-Options", "nosniff");
+out:
+	buf_release(&err);
+	buf_release(&cd);
+	return rc;
 }
 
 void respond_cache(struct http_request *req, struct http_response *res,

@@ -74,6 +74,21 @@ int respond_bytes(struct http_request *req, struct http_response *res,
 		  size_t len);
 
 /*
+ * (added by uploads) Answers the stored file `hash` (store/filestore.h),
+ * streamed from disk (never read into memory) with safe headers whatever
+ * the content: Content-Type: application/octet-stream, Content-Disposition:
+ * attachment with `download_name` (RFC 6266: an ASCII fallback and
+ * filename*=UTF-8''...; NULL: "tep-HASHPREFIX"), Cache-Control: private,
+ * no-store, X-Content-Type-Options: nosniff. Authorization stays with the
+ * calling handler: check that the user may see what references the hash
+ * before calling. Returns 0, or MC_ENOTFOUND (no such file, or no data
+ * directory), MC_EINVALID (not a hash: answer 404 too) or MC_EIO (logged);
+ * `res` is untouched on failure.
+ */
+int respond_file(struct http_request *req, struct http_response *res,
+		 const char *hash, const char *download_name);
+
+/*
  * Cache headers. Without a call, responses carry "Cache-Control: no-cache"
  * (HTML and JSON pages always revalidate; error pages are "no-store").
  *   respond_cache(req, res, 3600)  -> "public, max-age=3600"

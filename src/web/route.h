@@ -86,6 +86,44 @@ enum route_auth_flags {
 };
 
 /*
+ * (added by uploads) A route that accepts multipart/form-data uploads
+ * names its rules in the row's last field, `upload`:
+ *	{ HTTP_POST, "/api/v1/files", handle_files_upload, 0,
+ *	  ACT_DOSSIER_RECEIVE, NULL, NULL, 0, &upload_documents },
+ * The server (web/server.c, web/upload.c) then streams such a body through
+ * libmicrohttpd's post processor: plain fields land in req->form_params,
+ * files go to the file store while the body arrives (never the whole body
+ * in memory) and reach the handler as req->uploads. Refused before the
+ * handler, naming the field: a file over max_file or a body over
+ * max_request (413), more than max_files files (413), a type sniffed from
+ * the content that is not in `mime` (415), a malformed body (400).
+ * Plain fields are capped by the row's max_body as before. Other routes
+ * keep multipart bodies raw in req->body (within max_body).
+ *
+ * Order of checks: the body is read (files stored) before auth_before()
+ * runs, because the CSRF token is a form field of the same body; the
+ * CSRF, login and authorization checks then run before the handler acts.
+ * A request that fails them leaves only content-addressed files that
+ * nothing references (harmless; NEEDSWORK: a sweep of unreferenced
+ * files). A request to an upload route that is not public and carries
+ * neither a session cookie nor an Authorization header is refused when
+ * its headers arrive, before any byte is stored.
+ */
+struct upload_rules {
+	size_t max_request;	/* the whole multipart body, bytes */
+	size_t max_file;	/* each file, bytes */
+	int max_files;		/* files in one request */
+	const char *const *mime;	/* accepted sniffed types, NULL-ended */
+	const char *mime_label;	/* for messages: "PDF, JPEG, PNG" */
+};
+
+/* A dossier's scanned components: PDF, JPEG, PNG; 50 MiB in all, 20 files
+ * of at most 50 MiB (web/upload.c). */
+extern const struct upload_rules upload_documents;
+/* One CSV file (text/csv or text/plain) of at most 1 MiB. */
+extern const struct upload_rules upload_csv;
+
+/*
  * Route rows leave out the trailing fields they do not need (zero: public,
  * default body limit), so the tables that include this header do not warn
  * about missing initializers.
@@ -119,6 +157,8 @@ struct route {
 	const char *unit_param;
 	route_unit_fn unit_of;
 	unsigned auth_flags;	/* enum route_auth_flags */
+	/* (added by uploads) Multipart uploads accepted (above), or NULL. */
+	const struct upload_rules *upload;
 };
 
 /* The table of the site (web/routes.c), ended by a row of zeros. */

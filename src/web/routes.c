@@ -7,6 +7,7 @@
 
 #include "web/auth.h"
 #include "web/handlers.h"
+#include "web/upload.h"
 
 const struct route web_routes[] = {
 	/* System (web/h_system.c). */
@@ -79,7 +80,7 @@ const struct route web_routes[] = {
 	  ACT_CALENDAR_EDIT, NULL, NULL, ROUTE_SYSTEM },
 	{ HTTP_GET | HTTP_POST, "/quan-tri/lich/{nam}",
 	  handle_admin_calendar_year, 300000, ACT_CALENDAR_EDIT, NULL, NULL,
-	  ROUTE_SYSTEM },
+	  ROUTE_SYSTEM, &upload_csv },
 	{ HTTP_GET, "/api/v1/admin/calendar/{nam}", handle_admin_calendar_year,
 	  0, ACT_CALENDAR_EDIT, NULL, NULL, ROUTE_SYSTEM },
 	{ HTTP_POST, "/api/v1/admin/calendar/{nam}/entries",
@@ -277,6 +278,14 @@ const struct route web_routes[] = {
 	  ACT_PERSONAL_VIEW, NULL, wf_unit_of_dossier, ROUTE_HIDE },
 	{ HTTP_GET, "/api/v1/dossiers/{code}/slip", handle_slip, 0,
 	  ACT_PERSONAL_VIEW, NULL, wf_unit_of_dossier, ROUTE_HIDE },
+
+	/* Uploaded files (web/upload.c, engineer "uploads"): store scans
+	 * for a later API call; the raw file by hash for national
+	 * administrators only (a dossier's files go through its route). */
+	{ HTTP_POST, "/api/v1/files", handle_files_upload, 0,
+	  ACT_DOSSIER_RECEIVE, NULL, NULL, 0, &upload_documents },
+	{ HTTP_GET, "/api/v1/files/{sha256}", handle_file_download, 0,
+	  ACT_DOSSIER_RECEIVE, NULL, NULL, ROUTE_SYSTEM },
 
 	{ 0, NULL, NULL, 0 },
 };

@@ -25,10 +25,12 @@
 #include "util/err.h"
 #include "util/log.h"
 #include "util/xalloc.h"
+#include "web/auth.h"
 #include "web/metrics.h"
 #include "web/query.h"
 #include "web/respond.h"
 #include "web/route.h"
+#include "web/upload.h"
 
 /* Requests whose URI log callback ran and whose completion did not yet. */
 static _Atomic int active_requests;
@@ -111,6 +113,12 @@ struct reqctx {
 	bool too_big;
 	int status;		/* sent, for the log */
 	size_t bytes;
+	/* (uploads) A multipart body on a route with upload rules: parsed
+	 * by MHD's post processor into `up` while it arrives. */
+	bool multipart;
+	struct MHD_PostProcessor *pp;
+	struct upload up;
+	size_t received;
 };
 
 static uint64_t now_ns(void)
@@ -198,6 +206,43 @@ static const char *client_address(struct arena *a, struct MHD_Connection *c)
 	return text[0] ? arena_strdup(a, text) : NULL;
 }
 
+/* (uploads) One call of the post processor: a piece of a part. */
+static enum MHD_Result on_post(void *cls, enum MHD_ValueKind kind,
+			       const char *key, const char *filename,
+			       const char *content_type,
+			       const char *transfer_encoding, const char *data,
+			       uint64_t off, size_t size)
+{
+	(void)kind;
+	(void)content_type;
+	(void)transfer_encoding;
+	struct reqctx *rc = cls;
+	return upload_part(&rc->up, key, filename, data, off, size) ? MHD_NO
+								    : MHD_YES;
+}
+
+/*
+ * (uploads) A POST/PUT multipart/form-data body to a route with upload
+ * rules is streamed through the post processor (web/upload.h); its limit
+ * is the rules' max_request, its plain fields are capped by max_body.
+ */
+static void multipart_begin(struct reqctx *rc, struct MHD_Connection *c)
+{
+	struct http_request *req = &rc->req;
+	const char *ct = http_header(req, "content-type");
+	if (!rc->route || !rc->route->upload ||
+	    !(req->method & (HTTP_POST | HTTP_PUT)) || !ct ||
+	    strncasecmp(ct, "multipart/form-data", 19))
+		return;
+	rc->multipart = true;
+	upload_init(&rc->up, rc->app->files, rc->route->upload, rc->max_body,
+		    rc->arena);
+	rc->max_body = rc->route->upload->max_request;
+	rc->pp = MHD_create_post_processor(c, 65536, on_post, rc);
+	if (!rc->pp)	/* no boundary */
+		rc->early_status = 400;
+}
+
 static void request_begin(struct reqctx *rc, struct MHD_Connection *c,
 			  const char *method)
 {
@@ -250,6 +295,7 @@ static void request_begin(struct reqctx *rc, struct MHD_Connection *c,
 	rc->result = route_find(app->routes, req, &rc->route, &rc->allowed);
 	if (rc->route && rc->route->max_body)
 		rc->max_body = rc->route->max_body;
+	multipart_begin(rc, c);
 }
 
 /* The body of a POST form, decoded into req->form_params. */
@@ -267,11 +313,39 @@ static int parse_form(struct reqctx *rc)
 	return r;
 }
 
+/*
+ * (uploads) The end of a multipart body: the last part is committed and
+ * the fields and files handed to the request, or the refusal answered.
+ */
+static void multipart_answer(struct reqctx *rc)
+{
+	struct http_request *req = &rc->req;
+	struct http_response *res = &rc->res;
+	if (rc->too_big)
+		upload_fail(&rc->up, 413);
+	if (rc->pp) {
+		if (MHD_destroy_post_processor(rc->pp) != MHD_YES)
+			upload_fail(&rc->up, 400);
+		rc->pp = NULL;
+	}
+	int st = upload_finish(&rc->up, req);
+	if (!st) {
+		route_run(rc->route, rc->result, rc->allowed, req, res);
+		return;
+	}
+	respond_error(req, res, st, rc->up.code, rc->up.message);
+	respond_finish(req, res);
+}
+
 /* Runs the handler (or the refusal) and fills rc->res. */
 static void request_answer(struct reqctx *rc)
 {
 	struct http_request *req = &rc->req;
 	struct http_response *res = &rc->res;
+	if (rc->multipart && !rc->early_status) {
+		multipart_answer(rc);
+		return;
+	}
 	if (!rc->early_status && rc->too_big)
 		rc->early_status = 413;
 	if (!rc->early_status && rc->body.len) {
@@ -307,13 +381,21 @@ static enum MHD_Result request_send(struct reqctx *rc,
 {
 	struct http_response *res = &rc->res;
 	size_t len;
-	char *body = buf_detach(&res->body, &len);
-	struct MHD_Response *r =
-		MHD_create_response_from_buffer_with_free_callback(len, body,
-								   free);
-	if (!r) {
-		free(body);
-		return MHD_NO;
+	struct MHD_Response *r;
+	if (res->has_file) {	/* (uploads) respond_file(): from disk */
+		len = res->file_len;
+		r = MHD_create_response_from_fd64(len, res->file_fd);
+		if (!r)
+			return MHD_NO;	/* the release closes the fd */
+		res->has_file = false;	/* MHD closes it now */
+	} else {
+		char *body = buf_detach(&res->body, &len);
+		r = MHD_create_response_from_buffer_with_free_callback(
+			len, body, free);
+		if (!r) {
+			free(body);
+			return MHD_NO;
+		}
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 				res->content_type);
@@ -353,18 +435,57 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c,
 			errno = 0;
 			unsigned long long n = strtoull(cl, &end, 10);
 			if (errno || *end || n > rc->max_body) {
-				rc->early_status = 413;
+				rc->too_big = true;
+				if (!rc->multipart)
+					rc->early_status = 413;
 				request_answer(rc);
 				return request_send(rc, c, true);
 			}
+		}
+		/* (uploads) No credentials at all on an upload route that is
+		 * not public: refused (303 to the login page, 401) before a
+		 * byte of the body is stored. */
+		if (rc->multipart && !rc->early_status &&
+		    rc->route->action != ACT_PUBLIC &&
+		    !auth_cookie(&rc->req, AUTH_COOKIE) &&
+		    !http_header(&rc->req, "authorization")) {
+			route_run(rc->route, rc->result, rc->allowed, &rc->req,
+				  &rc->res);
+			return request_send(rc, c, true);
 		}
 		/* Queue nothing on this first call: a response queued here
 		 * would close the keep-alive connection. */
 		return MHD_YES;
 	}
+	if (rc->status) {	/* (uploads) answered early: discard */
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (*upload_data_size && rc->multipart && !rc->early_status) {
+		/* (uploads) Streamed to the post processor, never kept.
+		 * After a refusal the rest is read and dropped (MHD cannot
+		 * answer in the middle of a body), up to twice the limit;
+		 * past that the connection is cut. */
+		size_t n = *upload_data_size;
+		*upload_data_size = 0;
+		rc->received += n;
+		if (rc->received > rc->max_body) {
+			if (!rc->too_big)
+				upload_fail(&rc->up, 413);
+			rc->too_big = true;
+			if (rc->received / 2 > rc->max_body)
+				return MHD_NO;
+		} else if (!rc->up.stopped &&
+			   MHD_post_process(rc->pp, upload_data, n) != MHD_YES) {
+			upload_fail(&rc->up, 400);
+		}
+		return MHD_YES;
+	}
 	if (*upload_data_size) {
 		size_t n = *upload_data_size;
-		if (!rc->too_big && rc->body.len + n <= rc->max_body)
+		if (rc->early_status)
+			;	/* refused anyway: not kept */
+		else if (!rc->too_big && rc->body.len + n <= rc->max_body)
 			buf_add(&rc->body, upload_data, n);
 		else
 			rc->too_big = true;	/* drain, answer 413 at end */
@@ -411,6 +532,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 			 (int)toe);
 	metrics_observe(app->metrics, rc->req.route_index, rc->status, usec);
 	metrics_in_flight(app->metrics, -1);
+	if (rc->multipart) {	/* (uploads) an aborted upload's temp file */
+		upload_release(&rc->up);
+		if (rc->pp)
+			MHD_destroy_post_processor(rc->pp);
+	}
 	if (rc->started) {
 		http_response_release(&rc->res);
 		arena_give(rc->arena);
