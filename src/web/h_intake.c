@@ -258,6 +258,22 @@ static int answer_invalid(struct http_request *req, struct http_response *res,
 		return respond_view(req, res, status, view,
 				    json_pack("{s:o}", "error", e));
 	}
+	/* The summary at the top lists every error, each a link to its
+	 * field (the form's ids are the field names). */
+	json_t *list = json_array();
+	const char *k;
+	json_t *v;
+	json_object_foreach(errors, k, v)
+	{
+		const char *href = !strcmp(k, "components") ? "#tp"
+				   : !strcmp(k, "procedure") || !strcmp(k, "desk") ||
+					     !strcmp(k, "version")
+					   ? NULL
+					   : arena_printf(req->arena, "#%s", k);
+		json_array_append_new(list, json_pack("{s:s?, s:O}", "href", href,
+						      "message", v));
+	}
+	json_object_set_new(model, "error_list", list);
 	json_object_set_new(model, "errors", errors);
 	json_object_set_new(model, "has_errors", json_true());
 	respond_cache(req, res, 0);
@@ -823,9 +839,10 @@ static void check_components(struct ictx *c, json_t *in, struct intake_in *ii,
 				field_error(errors, k, label,
 					    *mode ? "còn thiếu"
 						  : "chọn hình thức đã nhận");
-				if (n_missing++)
+				if (*mode && n_missing++)
 					buf_adds(&missing, "; ");
-				buf_adds(&missing, name);
+				if (*mode)
+					buf_adds(&missing, name);
 			}
 			continue;
 		}
