@@ -1145,6 +1145,9 @@ static bool schedule_next(struct demo *dm, struct sim *s)
 		if (sitting(s, dm)) {
 			t = s->last_at + between(r, 180, 900);
 			s->next = k >= last_proc ? DA_RECORD_RESULT : DA_FORWARD;
+			if (k >= last_proc && (s->flags & SC_LATE))
+				t = work_after(dl, s->orig_due,
+					       between(r, 30, 600));
 			break;
 		}
 		if (k == 1 && s->sup_left > 0) {
@@ -1610,9 +1613,18 @@ static struct sim *arrival(struct demo *dm, int i, int32_t day, int idx)
 		s->at = mctime_day_start(day) + between(r, 6 * 3600, 23 * 3600);
 	else
 		s->at = session_time(r, &dk->dl->oh, day, wd);
-	if (s->at > dm->now) {	/* today, later than now: earlier today */
-		mc_time d0 = mctime_day_start(day);
-		s->at = d0 + (mc_time)(unif(r) * (double)(dm->now - d0));
+	if (s->at > dm->now) {
+		/* Today, later than now: earlier today instead, inside the
+		 * opening hours so far, or online before the desk opens. */
+		mc_time lo = mctime_day_start(day);
+		if (s->ch != DCH_ONLINE && open && dk->dl->oh.n_sess[wd]) {
+			mc_time first = lo + dk->dl->oh.sess[wd][0].start * 60;
+			if (first < dm->now)
+				lo = first;
+			else if (p->ok[DCH_ONLINE] > 0)
+				s->ch = DCH_ONLINE;
+		}
+		s->at = lo + (mc_time)(unif(r) * (double)(dm->now - lo));
 	}
 	s->order = dm->order++;
 	s->state = DS_NONE;
@@ -1626,7 +1638,7 @@ static struct sim *arrival(struct demo *dm, int i, int32_t day, int idx)
 	else if (s->ch == DCH_ONLINE && chance(r, 0.005))
 		s->flags |= SC_WITHDRAW;
 	if (sit) {
-		if (chance(r, 0.004))
+		if (chance(r, 0.008))
 			s->flags |= SC_LATE;
 	} else {
 		if (chance(r, 0.05)) {
@@ -1640,7 +1652,7 @@ static struct sim *arrival(struct demo *dm, int i, int32_t day, int idx)
 			s->flags |= SC_REFUSE;
 		else if (chance(r, 0.005))
 			s->flags |= SC_APOLOGY;
-		else if (chance(r, 0.005))
+		else if (chance(r, 0.007))
 			s->flags |= SC_LATE;
 		if (chance(r, 0.015))
 			s->flags |= SC_SEND_BACK;
