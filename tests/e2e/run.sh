@@ -1,7 +1,8 @@
 #!/bin/sh
 # run.sh - browser tests: starts the real binary ($MOTCUA_BIN, default
 # build/motcua) on 127.0.0.1 with a temporary SQLite database made by
-# `motcua init`, runs tests/e2e/journey.mjs in headless chromium
+# `motcua init`, runs tests/e2e/journey.mjs then every other tests/e2e/*.mjs
+# (e.g. workflow.mjs, the back office) in headless chromium
 # (playwright-core from node_modules), saves screenshots under
 # tests/out/e2e/, stops the server and prints "e2e: N passed, M failed".
 # When chromium or playwright-core is missing (and `npm ci` cannot bring
@@ -65,11 +66,25 @@ done
 
 rm -rf "$out"
 mkdir -p "$out"
-CHROMIUM=$chromium timeout 300 node "$root/tests/e2e/journey.mjs" "$base" "$out"
-rc=$?
-if [ $rc -ne 0 ] && [ $rc -ne 1 ]; then
-	echo "e2e: journey.mjs exited $rc"
-	echo "e2e: 0 passed, 1 failed"
-	exit 1
-fi
-exit $rc
+# Every journey (journey.mjs first), each printing its own summary line;
+# the totals are summed into the last line. MOTCUA_BIN and MOTCUA_DB let a
+# journey create its officers with the CLI.
+pass=0 fail=0
+for j in "$root/tests/e2e/journey.mjs" "$root"/tests/e2e/*.mjs; do
+	case $j in */journey.mjs) [ "${seen_journey:-}" ] && continue; seen_journey=1 ;; esac
+	[ -f "$j" ] || continue
+	name=$(basename "$j")
+	CHROMIUM=$chromium MOTCUA_BIN=$bin MOTCUA_DB=$db timeout 300 node "$j" "$base" "$out" >"$tmp/$name.log" 2>&1
+	rc=$?
+	grep -v '^e2e: [0-9]* passed' "$tmp/$name.log"
+	line=$(grep -E '^e2e: [0-9]+ passed, [0-9]+ failed' "$tmp/$name.log" | tail -1)
+	if [ -z "$line" ] || { [ $rc -ne 0 ] && [ $rc -ne 1 ]; }; then
+		echo "e2e: $name exited $rc"
+		fail=$((fail + 1))
+		continue
+	fi
+	pass=$((pass + $(echo "$line" | sed -E 's/^e2e: ([0-9]+) passed.*/\1/')))
+	fail=$((fail + $(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')))
+done
+echo "e2e: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
