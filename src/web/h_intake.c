@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -29,6 +30,7 @@
 #include "store/deskhours.h"
 #include "store/deskpay_repo.h"
 #include "store/dossier_repo.h"
+#include "store/filestore.h"
 #include "store/version_repo.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -196,6 +198,11 @@ static json_t *flat_input(struct http_request *req, json_t *body)
 				 (long long)json_integer_value(seq), keys[j]);
 			put_scalar(in, name, json_object_get(c, keys[j]));
 		}
+		/* A scan stored first with POST /api/v1/files. */
+		char name[48];
+		snprintf(name, sizeof(name), "c%lld_sha256",
+			 (long long)json_integer_value(seq));
+		put_scalar(in, name, json_object_get(c, "file_sha256"));
 	}
 	struct buf items = BUF_INIT;
 	json_array_foreach(json_object_get(body, "items"), i, c)
@@ -802,6 +809,54 @@ out:
 }
 
 /*
+ * The scan of component `seq` (TT 01/2023 art. 8: digitised at intake):
+ * a file uploaded with this post (field cSEQ_file, multipart, already in
+ * the file store and of an accepted type: web/route.h upload_documents),
+ * else one uploaded before (the preview's hidden cSEQ_sha256, or the API's
+ * file_sha256 from POST /api/v1/files), which must exist in the store.
+ * The hash is written back into `in` so the preview carries it to the
+ * confirmation. *sha NULL when none. Returns -1 after an error.
+ */
+static int component_file(struct ictx *c, json_t *in, json_int_t seq,
+			  const char **sha, json_t *errors, const char *k,
+			  const char *label)
+{
+	struct http_request *req = c->req;
+	char f[48], h[48];
+	snprintf(f, sizeof(f), "c%lld_file", (long long)seq);
+	snprintf(h, sizeof(h), "c%lld_sha256", (long long)seq);
+	const struct http_upload *up = http_upload(req, f);
+	*sha = NULL;
+	if (up) {
+		*sha = up->sha256;
+		json_object_set_new(in, h, json_string(up->sha256));
+		char fn[48];
+		snprintf(fn, sizeof(fn), "c%lld_filename", (long long)seq);
+		json_object_set_new(in, fn, json_string(up->filename));
+		return 0;
+	}
+	const char *given = fv(in, h);
+	if (!*given)
+		return 0;
+	int fd = -1;
+	uint64_t size = 0;
+	struct buf e = BUF_INIT;
+	int rc = !filestore_hash_valid(given) || !req->app || !req->app->files
+			 ? MC_EINVALID
+			 : filestore_open_read(req->app->files, given, &fd, &size, &e);
+	buf_release(&e);
+	if (fd >= 0)
+		close(fd);
+	if (rc) {
+		field_error(errors, k, label,
+			    "file số hóa không có trong kho lưu trữ; tải lại file");
+		return -1;
+	}
+	*sha = arena_strdup(req->arena, given);
+	return 0;
+}
+
+/*
  * Checks the checklist: each component received in a form (original,
  * certified copy, copy, with counts), taken from a national database
  * instead (NQ 66.7/2025), digitised (TT 01/2023 art. 8), not applicable to
@@ -867,6 +922,15 @@ static void check_components(struct ictx *c, json_t *in, struct intake_in *ii,
 				    "nhập số bản của hình thức đã chọn");
 			continue;
 		}
+		const char *sha = NULL;
+		if (component_file(c, in, seq, &sha, errors, k, label))
+			continue;
+		if (m == DCM_DIGITISED && !sha) {
+			field_error(errors, k, label,
+				    "đính kèm file số hóa (PDF, JPEG, PNG) của "
+				    "thành phần này");
+			continue;
+		}
 		struct dossier_component_in *ci = &ii->comps[ii->n_comps++];
 		ci->seq = (int)seq;
 		ci->name = name;
@@ -874,10 +938,7 @@ static void check_components(struct ictx *c, json_t *in, struct intake_in *ii,
 		ci->originals = no;
 		ci->certified = nce;
 		ci->copies = nco;
-		/* NEEDSWORK: the web layer has no multipart upload yet (web/
-		 * http.h): a digitised component is recorded without its file;
-		 * the file comes with issue 6's upload. */
-		ci->file_sha256 = NULL;
+		ci->file_sha256 = sha;
 		if (ii->n_comps == DOSSIER_MAX_COMPONENTS)
 			break;
 	}
@@ -1198,6 +1259,15 @@ static int form_model(struct ictx *c, json_t *in, json_t **out)
 			json_object_set_new(r, arena_printf(req->arena, "%s_name", cnt[j]),
 					    json_string(kc));
 		}
+		char kh[48], kn[48];
+		snprintf(kh, sizeof(kh), "c%lld_sha256", (long long)seq);
+		snprintf(kn, sizeof(kn), "c%lld_filename", (long long)seq);
+		json_object_set_new(r, "file_name", json_string(arena_printf(
+			req->arena, "c%lld_file", (long long)seq)));
+		json_object_set_new(r, "sha_name", json_string(kh));
+		json_object_set_new(r, "sha256", json_string(fv(in, kh)));
+		json_object_set_new(r, "fname_name", json_string(kn));
+		json_object_set_new(r, "filename", json_string(fv(in, kn)));
 		json_array_append_new(rows, r);
 	}
 	json_object_set_new(m, "comps", rows);
@@ -1324,13 +1394,14 @@ static void dossier_fields(struct http_request *req, struct db *db, json_t *d,
 	{
 		const char *mode = str_of(c, "mode");
 		bool reused = !strcmp(mode, "reused_from_national_db");
-		json_t *r = json_pack("{s:i, s:s, s:s, s:b, s:O, s:O, s:O}", "n",
-				      (int)i + 1, "name", str_of(c, "name"),
+		json_t *r = json_pack("{s:i, s:s, s:s, s:b, s:O, s:O, s:O, s:b}",
+				      "n", (int)i + 1, "name", str_of(c, "name"),
 				      "mode_label", str_of(c, "mode_label"),
 				      "reused", reused, "originals",
 				      json_object_get(c, "originals"), "certified",
 				      json_object_get(c, "certified"), "copies",
-				      json_object_get(c, "copies"));
+				      json_object_get(c, "copies"), "has_file",
+				      json_is_string(json_object_get(c, "file_sha256")));
 		json_array_append_new(rows, r);
 	}
 	json_object_set_new(m, "components", rows);
@@ -1605,11 +1676,12 @@ static json_t *preview_model(struct ictx *c, json_t *in, struct intake_in *ii,
 	for (int i = 0; i < ii->n_comps; i++) {
 		const struct dossier_component_in *ci = &ii->comps[i];
 		json_array_append_new(rows, json_pack(
-			"{s:i, s:s, s:s, s:i, s:i, s:i, s:b}", "n", i + 1, "name",
-			ci->name, "mode_label",
+			"{s:i, s:s, s:s, s:i, s:i, s:i, s:b, s:b}", "n", i + 1,
+			"name", ci->name, "mode_label",
 			dossier_component_mode_label(ci->mode), "originals",
 			ci->originals, "certified", ci->certified, "copies",
-			ci->copies, "digitised", ci->mode == DCM_DIGITISED));
+			ci->copies, "digitised", ci->mode == DCM_DIGITISED,
+			"has_file", ci->file_sha256 != NULL));
 	}
 	json_object_set_new(m, "components", rows);
 	/* Every field typed, carried to the confirmation unchanged. */

@@ -214,7 +214,7 @@ const struct route web_routes[] = {
 	/* The counter (web/h_intake.c, engineer "intake"): intake, receipt,
 	 * refusal at intake, the same-day sitting, the desk's bank account. */
 	{ HTTP_GET | HTTP_POST, "/mot-cua/tiep-nhan", handle_intake, 262144,
-	  ACT_DOSSIER_RECEIVE, NULL, intake_unit_of },
+	  ACT_DOSSIER_RECEIVE, NULL, intake_unit_of, 0, &upload_documents },
 	{ HTTP_POST, "/api/v1/dossiers", handle_intake, 262144,
 	  ACT_DOSSIER_RECEIVE, NULL, intake_unit_of },
 	{ HTTP_GET | HTTP_POST, "/mot-cua/ho-so/{code}/giay-tiep-nhan",

@@ -150,6 +150,29 @@ expect_body "unknown address unit: named" 'Địa chỉ \(xã, phường\)'
 intake preview address_unit=00004
 expect_status "an address in another province is accepted (NĐ 118/2025)" 200
 
+# ---- a digitised component: its scan uploaded with the form ----------------
+printf '%%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%%%EOF\n' >"$T/scan.pdf"
+SCAN_SHA=$(sha256sum "$T/scan.pdf" | cut -c1-64)
+mp() {
+	http POST /mot-cua/tiep-nhan -b "$JR" -F "csrf=$CSRF" -F "desk=$DESK" \
+		-F "procedure=$FEE_PROC" -F "idem=${IDEM}d" -F kind=person \
+		-F "name=Trần Văn Bình" -F id_number=024090001234 \
+		-F address_unit=$DESK -F "address_street=Số 5" \
+		-F c1_mode=original -F c1_originals=1 -F c2_mode=digitised "$@"
+}
+mp -F step=preview
+expect_status "digitised without its file" 422
+expect_body "digitised without its file: said" 'đính kèm file số hóa'
+mp -F step=preview -F "c2_file=@$T/scan.pdf;type=application/pdf"
+expect_status "digitised with its scan (multipart)" 200
+expect_body "the preview carries the stored scan" "name=\"c2_sha256\" value=\"$SCAN_SHA\""
+expect_body "the preview says so" 'có file số hóa'
+printf 'not a scan' >"$T/scan.txt"
+mp -F step=preview -F "c2_file=@$T/scan.txt;type=application/pdf"
+expect_status "a scan of the wrong type (sniffed): 415" 415
+mp -F step=preview -F "c2_sha256=$(printf '%064d' 7)"
+expect_status "an unknown stored scan" 422
+
 # ---- preview: the due time of the calendar engine --------------------------
 intake preview
 expect_status "preview" 200
@@ -375,6 +398,11 @@ http POST /api/v1/dossiers -H "Authorization: Bearer $RCVTOK" \
 expect_status "API: not an object: 400" 400
 http POST /api/v1/dossiers -H 'Content-Type: application/json' -d '{}'
 expect_status "API: anonymous: 401" 401
+
+# The digitised component, confirmed: the dossier keeps its scan.
+mp -F step=confirm -F "c2_sha256=$SCAN_SHA" -F "idem=${IDEM}d2"
+expect_status "digitised: received" 200
+expect_body "digitised: the receipt says it has the scan" 'Số hóa[^<]*\(có bản điện tử\)'
 
 "$B" audit verify --db "$DB" >"$T/verify" 2>&1
 check "audit: the chain verifies" [ $? -eq 0 ]
