@@ -350,6 +350,11 @@ enum action dossier_role_action(enum role r)
 	}
 }
 
+bool dossier_action_assignable(enum dossier_action a)
+{
+	return a == DA_FORWARD || a == DA_SEND_BACK;
+}
+
 enum action dossier_needed_action(const struct dossier *d,
 				  enum dossier_action a)
 {

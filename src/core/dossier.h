@@ -356,6 +356,14 @@ enum action dossier_needed_action(const struct dossier *d,
 enum action dossier_role_action(enum role r);
 
 /*
+ * (added by dossier2) Whether an officer may choose who takes the dossier
+ * at the step an action leads to, instead of the step's queue: forward
+ * and send_back (a hand-over to a named colleague). The repository checks
+ * that the chosen person holds the step's role on the dossier's unit.
+ */
+bool dossier_action_assignable(enum dossier_action a);
+
+/*
  * Fills the computed fields of `e` for `d` (which it does not change):
  * the step after the event and its queue from the plan `p`; the due, the
  * original due and the approaching instant (the clock at 1000 -

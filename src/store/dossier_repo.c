@@ -1050,6 +1050,12 @@ done:
 
 static int check_act_in(const struct dossier_act_in *in, struct buf *err)
 {
+	if (in->assignee_id < 0 ||
+	    (in->assignee_id && !dossier_action_assignable(in->action))) {
+		buf_setf(err, "Người được giao: chỉ chọn khi chuyển bước hoặc "
+			      "trả lại bước trước");
+		return MC_EINVALID;
+	}
 	switch (in->action) {
 	case DA_REQUEST_SUPPLEMENT:
 		/* NĐ 61/2018 art. 15 cl. 3: everything missing, at once */
@@ -1122,10 +1128,46 @@ static char *act_payload(const struct dossier_act_in *in)
 		json_object_set_new(p, "new_due", json_integer(in->new_due));
 	if (in->action == DA_SEND_BACK)
 		json_object_set_new(p, "to_step", json_integer(in->to_step));
+	if (in->assignee_id)
+		json_object_set_new(p, "assignee_id",
+				    json_integer(in->assignee_id));
 	if (json_object_size(p))
 		s = json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(p);
 	return s;
+}
+
+/* Whether p holds role r through a grant covering the unit. */
+static bool holds_role(const struct principal *p, enum role r,
+		       const char *unit, const char *parent)
+{
+	for (int i = 0; i < p->n_grants; i++)
+		if (p->grants[i].role == r &&
+		    authz_covers(p->grants[i].unit, unit, parent))
+			return true;
+	return false;
+}
+
+/* The chosen assignee `uid` must be an enabled user holding the step's
+ * role `r` on the dossier's unit. */
+static int check_assignee(struct db *db, const struct dossier_ref *ref,
+			  enum role r, int64_t uid, struct buf *err)
+{
+	struct principal p;
+	struct buf why = BUF_INIT;
+	int rc = auth_principal_load(db, uid, &p, &why);
+	if (rc == 0 && !holds_role(&p, r, ref->unit_code, ref->unit_parent))
+		rc = MC_ENOTFOUND;
+	if (rc == MC_ENOTFOUND) {
+		buf_setf(err, "Người được giao: cán bộ được chọn không có vai "
+			      "trò %s tại đơn vị %s (hoặc tài khoản đã bị "
+			      "khóa)", authz_role_label(r), ref->unit_code);
+		rc = MC_EINVALID;
+	} else if (rc) {
+		buf_setf(err, "%s", why.ptr);
+	}
+	buf_release(&why);
+	return rc;
 }
 
 int dossier_act(struct db *db, const char *code, const struct dossier_act_in *in,
@@ -1198,6 +1240,13 @@ int dossier_act(struct db *db, const char *code, const struct dossier_act_in *in
 	before = d;
 	if ((rc = dossier_prepare(&d, settings, &plan, dl, &ev, err)))
 		goto out;
+	if (in->assignee_id) {
+		rc = check_assignee(db, &ref, ev.queue_role, in->assignee_id,
+				    err);
+		if (rc)
+			goto out;
+		ev.assignee_id = in->assignee_id;
+	}
 	if ((rc = dossier_apply(&d, settings, &ev, err)))
 		goto out;
 	if ((rc = write_row(db, ref.id, &d, before.n_events, now, err)))
@@ -1242,6 +1291,86 @@ out:
 done:
 	free(payload);
 	return rc < 0 ? rc : 0;
+}
+
+int dossier_assignees(struct db *db, const char *code, int step, json_t **out,
+		      struct buf *err)
+{
+	struct dossier d;
+	struct dossier_ref ref;
+	struct dossier_plan plan;
+	struct auth_user_filter f;
+	const char *scope[3];
+	json_t *items = NULL;
+	enum role r;
+	int rc, n_scope = 0;
+	*out = NULL;
+	if ((rc = dossier_load(db, code, &d, &ref, err)))
+		return rc;
+	if ((rc = dossier_plan_get(db, ref.procedure_code, ref.version_id,
+				   &d.dur, &plan, err)))
+		return rc;
+	if (plan.n_steps != d.n_steps)
+		plan_generic(d.n_steps, &plan);
+	if (step < 0 || step >= plan.n_steps) {
+		buf_setf(err, "Bước %d không có trong quy trình của hồ sơ",
+			 step + 1);
+		return MC_EINVALID;
+	}
+	r = plan.steps[step].role;
+	scope[n_scope++] = ref.unit_code;
+	if (*ref.unit_parent)
+		scope[n_scope++] = ref.unit_parent;
+	scope[n_scope++] = AUTHZ_UNIT_COUNTRY;
+	memset(&f, 0, sizeof f);
+	f.status = AUTH_USERS_ACTIVE;
+	f.scope = scope;
+	f.n_scope = n_scope;
+	f.per_page = 200;
+	items = json_array();
+	for (f.page = 1;; f.page++) {
+		json_t *res = NULL, *users, *u;
+		size_t i;
+		if ((rc = auth_user_search(db, &f, &res, err)))
+			goto out;
+		users = json_object_get(res, "items");
+		json_array_foreach(users, i, u) {
+			json_t *g;
+			size_t k;
+			bool ok = false;
+			json_array_foreach(json_object_get(u, "grants"), k, g) {
+				const char *gr = json_string_value(
+					json_object_get(g, "role"));
+				const char *gu = json_string_value(
+					json_object_get(g, "unit"));
+				if (gr && gu && !strcmp(gr, authz_role_name(r)) &&
+				    authz_covers(gu, ref.unit_code,
+						 ref.unit_parent))
+					ok = true;
+			}
+			if (ok)
+				json_array_append_new(
+					items,
+					json_pack("{s:O, s:O, s:O}", "id",
+						  json_object_get(u, "id"),
+						  "username",
+						  json_object_get(u, "username"),
+						  "full_name",
+						  json_object_get(u, "full_name")));
+		}
+		i = json_array_size(users);
+		json_decref(res);
+		if (i < (size_t)f.per_page)
+			break;
+	}
+	*out = json_pack("{s:i, s:s, s:s, s:s, s:o}", "step", step,
+			 "step_name", plan.steps[step].name, "role",
+			 authz_role_name(r), "role_label", authz_role_label(r),
+			 "items", items);
+	items = NULL;
+out:
+	json_decref(items);
+	return rc;
 }
 
 /* ---- events and replay ----------------------------------------------------- */

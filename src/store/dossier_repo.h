@@ -233,6 +233,12 @@ struct dossier_act_in {
 	const char *result_number, *result_date, *result_file_sha256;
 	/* return: who collected it and how the identity was checked */
 	const char *collected_by, *identity_checked;
+	/* (added by dossier2) forward, send_back (dossier_action_assignable):
+	 * the officer (users.id) who takes the dossier at the step it goes
+	 * to, instead of the plan's assignee or the step's queue; 0: those.
+	 * Must hold the step's role on the dossier's unit (an enabled user
+	 * with such a grant), else MC_EINVALID "Người được giao: ...". */
+	int64_t assignee_id;
 };
 
 struct dossier_act_out {
@@ -261,6 +267,18 @@ int dossier_act(struct db *db, const char *code, const struct dossier_act_in *in
 		const struct principal *p, mc_time now,
 		const struct auth_actor *actor, struct dossier_act_out *out,
 		struct buf *err);
+
+/*
+ * (added by dossier2) Who may be chosen as assignee_id for the step
+ * `step` of `code` (forward: the current step + 1; send_back: to_step):
+ * the enabled users holding that step's role on the dossier's unit (a
+ * grant on the commune, its province or "VN"), by username:
+ * {"step","step_name","role","role_label",
+ *  "items":[{"id","username","full_name"}]}. MC_ENOTFOUND (code);
+ * MC_EINVALID for a step outside the dossier's plan.
+ */
+int dossier_assignees(struct db *db, const char *code, int step, json_t **out,
+		      struct buf *err);
 
 /* ---- reading ------------------------------------------------------------- */
 

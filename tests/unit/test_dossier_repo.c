@@ -384,11 +384,125 @@ static void test_queue(void **state)
 	buf_release(&err);
 }
 
+static int64_t user(struct db *db, const char *name, enum role r,
+		    const char *unit)
+{
+	struct buf err = BUF_INIT;
+	int64_t id = 0;
+	if (auth_user_create(db, NULL, name, name, "correct horse battery 9",
+			     r, unit, T("2026-01-01 08:00"), &id, &err))
+		fail_msg("user %s: %s", name, err.ptr);
+	buf_release(&err);
+	return id;
+}
+
+/* Workflow 1: forward to a chosen officer of the next step's role. */
+static void test_assignee(void **state)
+{
+	struct ctx *c = *state;
+	struct dossier_created a;
+	struct dossier_act_in in;
+	struct dossier_act_out out;
+	struct buf err = BUF_INIT, diff = BUF_INIT;
+	struct dossier row;
+	json_t *m = NULL;
+	bool equal = false;
+	mc_time now = T("2026-04-01 08:00");
+	int64_t s1 = user(c->db, "spec.xa", ROLE_SPECIALIST, "10000");
+	int64_t s2 = user(c->db, "spec.tinh", ROLE_SPECIALIST, "24");
+	int64_t rv = user(c->db, "recv.xa", ROLE_RECEIVER, "10000");
+	int64_t hn = user(c->db, "spec.hn", ROLE_SPECIALIST, "01");
+	if (create(c->db, NULL, now, &a, &err))
+		fail_msg("%s", err.ptr);
+	/* the candidates of step 1 (specialist): the commune's and the
+	 * province's specialists, not the receiver, not Hà Nội's */
+	assert_int_equal(dossier_assignees(c->db, a.code, 1, &m, &err), 0);
+	assert_string_equal(json_string_value(json_object_get(m, "role")),
+			    "specialist");
+	json_t *items = json_object_get(m, "items");
+	assert_int_equal(json_array_size(items), 2);
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(items, 0), "username")),
+			    "spec.tinh");
+	assert_int_equal(json_integer_value(json_object_get(
+				 json_array_get(items, 1), "id")), s1);
+	json_decref(m);
+	assert_int_equal(dossier_assignees(c->db, a.code, 9, &m, &err),
+			 MC_EINVALID);
+	memset(&in, 0, sizeof in);
+	in.action = DA_FORWARD;
+	in.expected_version = 1;
+	/* a receiver, an officer of another province, nobody: refused */
+	int64_t bad[] = { rv, hn, 999999 };
+	for (int i = 0; i < 3; i++) {
+		in.assignee_id = bad[i];
+		buf_reset(&err);
+		assert_int_equal(dossier_act(c->db, a.code, &in, &dl, NULL,
+					     NULL, now + 60, &officer, &out,
+					     &err), MC_EINVALID);
+		assert_non_null(strstr(err.ptr, "Người được giao"));
+	}
+	in.assignee_id = s2;
+	assert_int_equal(dossier_act(c->db, a.code, &in, &dl, NULL, NULL,
+				     now + 60, &officer, &out, &err), 0);
+	assert_int_equal(dossier_load(c->db, a.code, &row, NULL, &err), 0);
+	assert_int_equal(row.assignee_id, s2);
+	assert_int_equal(row.queue_role, ROLE_SPECIALIST);
+	/* the commune's specialist may not act on a step given to s2 */
+	struct principal p;
+	memset(&p, 0, sizeof p);
+	p.user_id = s1;
+	authz_add_grant(&p, ROLE_SPECIALIST, "10000");
+	in.assignee_id = 0;
+	in.expected_version = 2;
+	assert_int_equal(dossier_act(c->db, a.code, &in, &dl, NULL, &p,
+				     now + 120, &officer, &out, &err),
+			 MC_EFORBIDDEN);
+	/* only forward and send_back take an assignee */
+	in.action = DA_PAUSE;
+	in.assignee_id = s1;
+	assert_int_equal(dossier_act(c->db, a.code, &in, &dl, NULL, NULL,
+				     now + 120, &officer, &out, &err),
+			 MC_EINVALID);
+	/* s2 forwards to the leader's queue: the queue again */
+	memset(&p, 0, sizeof p);
+	p.user_id = s2;
+	authz_add_grant(&p, ROLE_SPECIALIST, "24");
+	in.action = DA_FORWARD;
+	in.assignee_id = 0;
+	assert_int_equal(dossier_act(c->db, a.code, &in, &dl, NULL, &p,
+				     now + 180, &officer, &out, &err), 0);
+	assert_int_equal(dossier_load(c->db, a.code, &row, NULL, &err), 0);
+	assert_int_equal(row.assignee_id, 0);
+	/* send back to step 1, to s1 by name */
+	in.action = DA_SEND_BACK;
+	in.to_step = 1;
+	in.assignee_id = s1;
+	in.expected_version = 3;
+	assert_int_equal(dossier_act(c->db, a.code, &in, &dl, NULL, NULL,
+				     now + 240, &officer, &out, &err), 0);
+	assert_int_equal(dossier_load(c->db, a.code, &row, NULL, &err), 0);
+	assert_int_equal(row.assignee_id, s1);
+	assert_int_equal(row.step, 1);
+	assert_int_equal(dossier_events_list(c->db, a.code, &m, &err), 0);
+	json_t *last = json_array_get(json_object_get(m, "items"), 3);
+	assert_int_equal(json_integer_value(json_object_get(
+				 json_object_get(last, "payload"), "assignee_id")),
+			 s1);
+	json_decref(m);
+	assert_int_equal(dossier_replay(c->db, a.code, NULL, &equal, &diff,
+					&err), 0);
+	assert_true(equal);
+	buf_release(&err);
+	buf_release(&diff);
+}
+
 #define TESTS                                               \
 	cmocka_unit_test(test_create_idem),                 \
 	cmocka_unit_test(test_sequence_threads),            \
 	cmocka_unit_test(test_actions_conflict_replay),     \
-	cmocka_unit_test(test_queue)
+	cmocka_unit_test(test_queue),                       \
+	cmocka_unit_test(test_assignee)
 
 int main(void)
 {
