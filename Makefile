@@ -86,6 +86,7 @@ fuzz:
 bench: $(BIN)
 	@if [ -f bench/run-core.sh ]; then sh bench/run-core.sh; fi
 	@sh bench/run.sh $(BIN)
+	@sh bench/run-dossier.sh $(BIN)
 
 check:
 	@sh tools/check.sh
@@ -96,6 +97,7 @@ deps:
 run: deps
 	$(MAKE) $(BIN)
 	$(BIN) init --db sqlite:motcua.db
+	$(BIN) demo --db sqlite:motcua.db --url http://127.0.0.1:8080
 	$(BIN) serve --db sqlite:motcua.db --listen 127.0.0.1:8080
 
 clean:

@@ -1,0 +1,140 @@
+#!/bin/sh
+# bench/run-dossier.sh [BIN] - the dossier benchmarks of issue 5:
+#  (a) durable intake: POST /api/v1/dossiers through HTTP (code, due time,
+#      events, counters, audit; wrk + bench/bench_intake.lua, a bearer token,
+#      unique Idempotency-Keys) beside a raw SQLite loop at the same
+#      durability (bench/bench_intake.c: WAL, synchronous=NORMAL, one
+#      dossier-sized row + one event row per transaction). Aim: >= 0.70.
+#  (b) a work-queue page on a big database made by `motcua demo --dossiers
+#      N` (cached under build/bench/, reused when present: it takes long),
+#      as HTML (/mot-cua/hang-doi/receiver) and JSON (/api/v1/queues/...)
+#      with a logged-in session cookie. Aim: p99 < 50 ms.
+# Env: BENCH_SECONDS (10), BENCH_THREADS (2), BENCH_INTAKE_CONNECTIONS (8),
+# BENCH_CONNECTIONS (16, queue), BENCH_QUEUE_DOSSIERS (10000000),
+# BENCH_QUEUE_DB (a SQLite file to use instead), BENCH_SKIP_QUEUE=1,
+# BUILD (build). docs/demo.md explains the figures.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+bin=${1:-${MOTCUA_BIN:-build/motcua}}
+case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
+BUILD=${BUILD:-build}
+secs=${BENCH_SECONDS:-10}
+threads=${BENCH_THREADS:-2}
+iconns=${BENCH_INTAKE_CONNECTIONS:-8}
+qconns=${BENCH_CONNECTIONS:-16}
+qn=${BENCH_QUEUE_DOSSIERS:-10000000}
+command -v wrk >/dev/null || { echo "bench: wrk is not installed (apt-get install wrk)"; exit 1; }
+[ -x "$bin" ] || { echo "bench: no binary $bin (run make)"; exit 1; }
+
+tmp=$(mktemp -d)
+pid=
+cleanup() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+# start_server DB: serve on a port the kernel picks; sets base and pid.
+start_server() {
+	"$bin" serve --db "$1" --listen 127.0.0.1:0 >"$tmp/serve.out" \
+		2>"$tmp/serve.log" &
+	pid=$!
+	base=
+	i=0
+	until [ -n "$base" ] && curl -fsS -o /dev/null "$base/healthz" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt 300 ] || ! kill -0 "$pid" 2>/dev/null; then
+			tail -5 "$tmp/serve.log"; echo "bench: server did not start"; exit 1
+		fi
+		sleep 0.1
+		base=$(sed -n 's/^motcua: serving \(http:.*\)$/\1/p' "$tmp/serve.out")
+	done
+}
+stop_server() {
+	kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	pid=
+}
+# Latency text ("812.00us", "3.10ms", "1.02s") to milliseconds.
+to_ms() {
+	echo "$1" | awk '{ v = $1 + 0; if ($1 ~ /us$/) v /= 1000; else if ($1 ~ /ms$/) v += 0; else if ($1 ~ /s$/) v *= 1000; printf "%.2f", v }'
+}
+wrk_rps() { awk '/^Requests\/sec:/ { print $2 }' "$1"; }
+wrk_p99() { to_ms "$(awk '$1 == "99%" { print $2 }' "$1")"; }
+
+# ---- (a) durable intake ----------------------------------------------------
+mkdir -p "$BUILD/bench"
+# shellcheck disable=SC2046
+${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror \
+	-o "$BUILD/bench/bench_intake" bench/bench_intake.c -lsqlite3 -lpthread ||
+	{ echo "bench: cannot build bench_intake"; exit 1; }
+
+db=sqlite:$tmp/intake.db
+"$bin" init --db "$db" >"$tmp/init.log" 2>&1 || { tail "$tmp/init.log"; echo "bench: init failed"; exit 1; }
+# The desk needs its agency identifier (dossier codes): the demo sets it.
+"$bin" demo --db "$db" --dossiers 1 --communes 1 >"$tmp/demo.log" 2>&1 ||
+	{ tail "$tmp/demo.log"; echo "bench: demo failed"; exit 1; }
+token=$("$bin" token create bench-intake --role receiver --unit 07738 --db "$db" 2>"$tmp/token.err" |
+	grep -o 'mct_[0-9a-f]*' | head -1)
+[ -n "$token" ] || { cat "$tmp/token.err"; echo "bench: no token"; exit 1; }
+start_server "$db"
+export BENCH_TOKEN="$token"
+BENCH_RUN=warm wrk -t1 -c2 -d1s -s bench/bench_intake.lua "$base" >"$tmp/warm.wrk" 2>&1
+BENCH_RUN=main wrk -t"$threads" -c"$iconns" -d"${secs}s" --latency \
+	-s bench/bench_intake.lua "$base" >"$tmp/intake.wrk" 2>&1
+stop_server
+http_rps=$(wrk_rps "$tmp/intake.wrk")
+http_p99=$(wrk_p99 "$tmp/intake.wrk")
+bad=$(awk '/^not_201/ { print $2 }' "$tmp/intake.wrk")
+made=$(sqlite3 "$tmp/intake.db" "SELECT count(*) FROM dossiers" 2>/dev/null || echo "?")
+
+"$BUILD/bench/bench_intake" "$tmp/raw.db" "$secs" 1 >"$tmp/raw.out" 2>&1
+raw_rps=$(awk '/^raw_inserts_per_s/ { print $2 }' "$tmp/raw.out")
+
+echo "motcua bench (dossiers): $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+printf "%-34s %10s %9s  %s\n" "intake" "per s" "p99 ms" "note"
+printf "%-34s %10.0f %9s  %s\n" "raw SQLite (1 row + 1 event / tx)" "${raw_rps:-0}" "-" "bench_intake.c, WAL, synchronous=NORMAL"
+printf "%-34s %10.0f %9.2f  %s\n" "POST /api/v1/dossiers (HTTP)" "${http_rps:-0}" "${http_p99:-0}" \
+	"wrk -t$threads -c$iconns; non-201: ${bad:-?}; dossiers in db: $made"
+awk -v h="${http_rps:-0}" -v r="${raw_rps:-0}" 'BEGIN {
+	if (r > 0) printf "intake ratio HTTP / raw: %.2f (aim >= 0.70)\n", h / r
+}'
+
+# ---- (b) a work queue on a big database ------------------------------------
+[ "${BENCH_SKIP_QUEUE:-}" = 1 ] && exit 0
+qdb=${BENCH_QUEUE_DB:-$BUILD/bench/queue-$qn.db}
+if [ ! -f "$qdb" ]; then
+	echo "bench: making $qdb with motcua demo --dossiers $qn (once; this takes long: see docs/demo.md)"
+	t0=$(date +%s)
+	"$bin" init --db "sqlite:$qdb" >"$tmp/qinit.log" 2>&1 &&
+		"$bin" demo --db "sqlite:$qdb" --dossiers "$qn" --seed 1 >"$qdb.demo.log" ||
+		{ tail "$qdb.demo.log"; echo "bench: demo failed"; rm -f "$qdb"; exit 1; }
+	echo "bench: made in $(( $(date +%s) - t0 )) s"
+fi
+pw=$(awk -F'\t' '$1 == "tiepnhan.canhthuy" { print $2 }' "$qdb.logins" 2>/dev/null)
+[ -n "$pw" ] || { echo "bench: no password for tiepnhan.canhthuy in $qdb.logins"; exit 1; }
+n_dossiers=$(sqlite3 "$qdb" "SELECT count(*) FROM dossiers" 2>/dev/null || echo "?")
+size_mb=$(du -m "$qdb" | cut -f1)
+start_server "sqlite:$qdb"
+jar=$tmp/jar
+curl -s -c "$jar" -b "$jar" -o "$tmp/login.html" "$base/dang-nhap"
+nonce=$(grep -o 'name="login_csrf" value="[0-9a-f]*"' "$tmp/login.html" | sed 's/.*value="//; s/"$//')
+code=$(curl -s -o /dev/null -w '%{http_code}' -c "$jar" -b "$jar" \
+	--data-urlencode "username=tiepnhan.canhthuy" --data-urlencode "password=$pw" \
+	--data-urlencode "login_csrf=$nonce" --data-urlencode "tiep=/mot-cua" "$base/dang-nhap")
+[ "$code" = 303 ] || { echo "bench: login failed ($code)"; exit 1; }
+export BENCH_COOKIE="mc_session=$(awk '$6 == "mc_session" { print $7 }' "$jar")"
+echo "queue: $n_dossiers dossiers, ${size_mb} MB ($qdb); receiver of Phường Cảnh Thụy"
+printf "%-36s %10s %9s %9s  %s\n" "page" "req/s" "p50 ms" "p99 ms" "note"
+for path in /mot-cua/hang-doi/receiver /api/v1/queues/receiver \
+	/api/v1/queues/receiver?muc=overdue /api/v1/queues/receiver?trang=3; do
+	export BENCH_PATH="$path"
+	wrk -t1 -c2 -d1s -s bench/bench_queue.lua "$base" >/dev/null 2>&1
+	wrk -t"$threads" -c"$qconns" -d"${secs}s" --latency -s bench/bench_queue.lua \
+		"$base" >"$tmp/q.wrk" 2>&1
+	p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$tmp/q.wrk")")
+	printf "%-36s %10.0f %9.2f %9.2f  %s\n" "$path" "$(wrk_rps "$tmp/q.wrk")" \
+		"$p50" "$(wrk_p99 "$tmp/q.wrk")" \
+		"non-200: $(awk '/^not_200/ { print $2 }' "$tmp/q.wrk"); wrk -t$threads -c$qconns"
+done
+stop_server
+echo "aims: intake >= 0.70 of raw; queue p99 < 50 ms (on 10 million dossiers)"
