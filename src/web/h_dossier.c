@@ -289,34 +289,20 @@ static json_t *applicant_view(struct http_request *req, json_t *a,
 
 /* ---- the page model ------------------------------------------------------ */
 
-/* Holders of `role` on the dossier's unit (or its province) for the
- * forward form: [{id, name, label}]. */
-static json_t *role_holders(struct http_request *req, struct db *db,
-			    const struct dossier_ref *ref, enum role role)
+/* Who may take the dossier at `step` (store/dossier_repo.h
+ * dossier_assignees) for the forward form: [{id, label}]. */
+static json_t *step_assignees(struct http_request *req, struct db *db,
+			      const char *code, int step)
 {
 	json_t *out = json_array(), *list = NULL;
 	struct buf err = BUF_INIT;
-	const char *scope[1] = { ref->unit_code };
-	struct auth_user_filter f = { .query = NULL,
-				      .status = AUTH_USERS_ACTIVE,
-				      .scope = scope, .n_scope = 1,
-				      .page = 1, .per_page = 200 };
-	if (auth_user_search(db, &f, &list, &err) < 0) {
-		log_error("holders: %s", err.ptr);
-		goto out;
-	}
-	size_t i, j;
-	json_t *u, *g;
-	json_array_foreach(json_object_get(list, "items"), i, u)
-	{
-		json_array_foreach(json_object_get(u, "grants"), j, g)
+	if (dossier_assignees(db, code, step, &list, &err) < 0) {
+		log_error("assignees %s: %s", code, err.ptr);
+	} else {
+		size_t i;
+		json_t *u;
+		json_array_foreach(json_object_get(list, "items"), i, u)
 		{
-			const char *r = jstr(g, "role");
-			const char *unit = jstr(g, "unit");
-			if (strcmp(r, authz_role_name(role)) ||
-			    (strcmp(unit, ref->unit_code) &&
-			     strcmp(unit, ref->unit_parent)))
-				continue;
 			const char *fn = jstr(u, "full_name");
 			json_array_append_new(
 				out,
@@ -326,10 +312,8 @@ static json_t *role_holders(struct http_request *req, struct db *db,
 						       *fn ? fn
 							   : jstr(u, "username"),
 						       jstr(u, "username"))));
-			break;
 		}
 	}
-out:
 	json_decref(list);
 	buf_release(&err);
 	return out;
@@ -587,8 +571,9 @@ static void page_actions_add(struct http_request *req, struct db *db,
 			json_object_set_new(o, "next_role",
 					    json_string(authz_role_label(nx->role)));
 			json_object_set_new(o, "holders",
-					    role_holders(req, db, &cx->ref,
-							 nx->role));
+					    step_assignees(req, db,
+							   cx->ref.code,
+							   row->step + 1));
 		}
 		if (ad->a == DA_SEND_BACK) {
 			json_t *steps = json_array();
@@ -811,6 +796,18 @@ static bool read_action(struct http_request *req, struct db *db,
 		goto out;
 	}
 	switch (a) {
+	case DA_FORWARD: {
+		const char *s = in_str(inp, "assignee");
+		char *end = NULL;
+		long long id = s ? strtoll(s, &end, 10) : 0;
+		if (s && (*end || id < 0)) {
+			e->field = "assignee";
+			e->message = "Người nhận: chọn trong danh sách.";
+			goto out;
+		}
+		in->assignee_id = id;
+		break;
+	}
 	case DA_SEND_BACK: {
 		const char *s = in_str(inp, "to_step");
 		char *end = NULL;
@@ -1183,10 +1180,9 @@ int handle_dossier_action(struct http_request *req,
 		goto fail;
 	in.action = a;
 	in.expected_version = v;
-	/* NEEDSWORK: the chosen assignee (field "assignee") and the form's
-	 * idempotency key (field "idem") wait for dossier_act_in to carry
-	 * them (notes/workflow-to-dossier.md); a double click is recognised
-	 * by own_repeat() meanwhile. */
+	/* NEEDSWORK: the form's idempotency key (field "idem") waits for
+	 * dossier_act_in to carry it (notes/workflow-to-dossier.md); a double
+	 * click is recognised by own_repeat() meanwhile. */
 	buf_reset(&err);
 	if (wf_engine_get(db, cx.ref.unit_code, &eng, &err) < 0) {
 		log_error("dossier %s: engine: %s", code, err.ptr);
@@ -1222,6 +1218,13 @@ int handle_dossier_action(struct http_request *req,
 			e.code = "forbidden";
 			break;
 		case MC_EINVALID:
+			if (in.assignee_id &&
+			    !strncmp(err.ptr, "Người được giao", strlen("Người được giao"))) {
+				e.status = 422;
+				e.code = "invalid";
+				e.field = "assignee";
+				break;
+			}
 			e.status = 409;
 			e.code = "not_allowed";
 			break;

@@ -154,6 +154,9 @@ expect_status "a viewer may not reveal personal data" 404
 V=$(version_of "$JR" "$D1")
 SPID=$("$B" user list --json --db "$DB" 2>/dev/null | tr -d '\n ' |
 	grep -o "\"id\":[0-9]*,\"username\":\"$SP2\"" | sed 's/"id":\([0-9]*\).*/\1/')
+check "... the specialist's user id" [ -n "$SPID" ]
+http GET "/mot-cua/ho-so/$D1" -b "$JR"
+expect_body "the forward form offers the next step's role holders" "<option value=\"$SPID\">[^<]*$SP2"
 act "$JR" "$CR" "$D1" "$V" forward "assignee=${SPID:-0}" "note=Hồ sơ đủ"
 expect_status "forward (form): 303" 303
 expect_header "... back to the dossier page" "Location: /mot-cua/ho-so/$D1?ok=forward"
@@ -167,19 +170,27 @@ act "$JR" "$CR" "$D1" "$V" forward
 expect_status "a receiver forwarding the specialist's step: refused" 403
 expect_body "... with the reason" 'không|Không'
 
-# Conflict: two specialists' sessions on the same version.
+# The step is assigned to specialist 2: in their "mine" queue; the other
+# specialist may not act on it.
+http GET /api/v1/queues/mine -b "$JS2"
+expect_body "assigned by name: in the assignee's own queue" "$D1"
 V=$(version_of "$JS" "$D1")
-act "$JS" "$CS" "$D1" "$V" request_supplement "items=Tờ khai (bản chính)
+act "$JS" "$CS" "$D1" "$V" pause "pause_kind=verification" "note=x"
+expect_status "another specialist on an assigned step: refused" 403
+expect_body "... with the reason" 'giao'
+
+# Conflict: two sessions on the same version (specialist 2 acts first).
+act "$JS2" "$CS2" "$D1" "$V" request_supplement "items=Tờ khai (bản chính)
 Giấy chứng nhận cũ (bản sao)" "note=Thiếu tờ khai"
 expect_status "supplement request (Mẫu 02)" 303
-act "$JS2" "$CS2" "$D1" "$V" send_back "to_step=0" "note=Ghi chú dài của người thứ hai"
+act "$JS" "$CS" "$D1" "$V" send_back "to_step=0" "note=Ghi chú dài của người thứ hai"
 expect_status "the second session with the same version: 409" 409
 expect_body "... a clear conflict message" 'người khác cập nhật'
-expect_body "... the typed note kept in the form" 'Ghi chú dài của người thứ hai'
-act "$JS" "$CS" "$D1" "$V" request_supplement "items=Tờ khai" "note=Thiếu tờ khai"
+expect_body "... the typed note kept on the page" 'Ghi chú dài của người thứ hai'
+act "$JS2" "$CS2" "$D1" "$V" request_supplement "items=Tờ khai" "note=Thiếu tờ khai"
 expect_status "a double-click of the same form: shown as done" 303
 
-http GET "/mot-cua/ho-so/$D1/mau-02" -b "$JS"
+http GET "/mot-cua/ho-so/$D1/mau-02" -b "$JS2"
 expect_status "Mẫu 02 prints" 200
 expect_body "... its title" 'Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ'
 expect_body "... every missing item" 'Giấy chứng nhận cũ \(bản sao\)'
@@ -187,8 +198,8 @@ expect_body "... the reason" 'Thiếu tờ khai'
 expect_body "... the applicant" 'Nguyễn Văn An'
 
 # While waiting for the supplement the clock is paused; forward refused.
-V=$(version_of "$JS" "$D1")
-api "$JS" "$CS" POST "/api/v1/dossiers/$D1/actions" "{\"action\":\"forward\",\"version\":$V}"
+V=$(version_of "$JS2" "$D1")
+api "$JS2" "$CS2" POST "/api/v1/dossiers/$D1/actions" "{\"action\":\"forward\",\"version\":$V}"
 expect_status "forward while waiting for a supplement: refused" 409
 expect_body "... not_allowed" '"code":"not_allowed"'
 expect_body "... with the reason" 'bổ sung'
@@ -201,12 +212,12 @@ expect_body "... a new due" '"due_at":"20'
 V=$(jget version)
 
 # A second supplement request: warned on the page, recorded as a violation.
-http GET "/mot-cua/ho-so/$D1" -b "$JS"
+http GET "/mot-cua/ho-so/$D1" -b "$JS2"
 expect_body "the page warns before a second supplement request" 'vi phạm'
-api "$JS" "$CS" POST "/api/v1/dossiers/$D1/actions" "{\"action\":\"request_supplement\",\"version\":$V,\"items\":[],\"note\":\"x\"}"
+api "$JS2" "$CS2" POST "/api/v1/dossiers/$D1/actions" "{\"action\":\"request_supplement\",\"version\":$V,\"items\":[],\"note\":\"x\"}"
 expect_status "a supplement request without items: 422" 422
 expect_body "... names the field" '"field":"items"'
-api "$JS" "$CS" POST "/api/v1/dossiers/$D1/actions" "{\"action\":\"request_supplement\",\"version\":$V,\"items\":[\"Ảnh 4x6\"],\"note\":\"Thiếu ảnh\"}"
+api "$JS2" "$CS2" POST "/api/v1/dossiers/$D1/actions" "{\"action\":\"request_supplement\",\"version\":$V,\"items\":[\"Ảnh 4x6\"],\"note\":\"Thiếu ảnh\"}"
 expect_status "a second supplement request is allowed" 200
 expect_body "... recorded as a violation" '"violation":true'
 V=$(jget version)
@@ -215,18 +226,20 @@ expect_status "second supplement received" 200
 V=$(jget version)
 
 # Pause for verification and resume (form).
-act "$JS" "$CS" "$D1" "$V" pause "pause_kind=civil_status_verification"
+act "$JS2" "$CS2" "$D1" "$V" pause "pause_kind=civil_status_verification"
 expect_status "pause without its note: 422" 422
 expect_body "... names the field" 'Nội dung xác minh'
-act "$JS" "$CS" "$D1" "$V" pause "pause_kind=civil_status_verification" "note=Xác minh hộ tịch tại UBND xã X"
+act "$JS2" "$CS2" "$D1" "$V" pause "pause_kind=civil_status_verification" "note=Xác minh hộ tịch tại UBND xã X"
 expect_status "pause for verification" 303
 V=$((V + 1))
-act "$JS" "$CS" "$D1" "$V" resume "note=Đã có kết quả xác minh"
+act "$JS2" "$CS2" "$D1" "$V" resume "note=Đã có kết quả xác minh"
 expect_status "resume" 303
 V=$((V + 1))
 
 # Specialist forwards to the leader (queue); the leader apologises.
-act "$JS" "$CS" "$D1" "$V" forward "assignee=0"
+act "$JS2" "$CS2" "$D1" "$V" forward "assignee=999999"
+expect_status "forward to someone who is not a leader here: 422" 422
+act "$JS2" "$CS2" "$D1" "$V" forward "assignee=0"
 expect_status "specialist forwards to the leader's queue" 303
 V=$((V + 1))
 api "$JL" "$CL" GET /api/v1/queues/leader
