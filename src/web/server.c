@@ -333,7 +333,20 @@ static void multipart_answer(struct reqctx *rc)
 		route_run(rc->route, rc->result, rc->allowed, req, res);
 		return;
 	}
-	respond_error(req, res, st, rc->up.code, rc->up.message);
+	/* The error of respond_error() plus the field at fault (the API's
+	 * error shape, docs/api.md). */
+	json_t *m = json_pack("{s:{s:s, s:s, s:i}}", "error", "code",
+			      rc->up.code, "message", rc->up.message, "status",
+			      st);
+	if (m && rc->up.field)
+		json_object_set_new(json_object_get(m, "error"), "field",
+				    json_string(rc->up.field));
+	if (m) {
+		respond_view(req, res, st, "error", m);
+		http_set_header(req, res, "Cache-Control", "no-store");
+	} else {
+		respond_error(req, res, st, rc->up.code, rc->up.message);
+	}
 	respond_finish(req, res);
 }
 

@@ -94,6 +94,8 @@ refuse(struct upload *u, int status, const char *code, const char *fmt, ...)
 		u->status = status;
 		u->code = code;
 		u->message = buf_detach(&m, NULL);
+		if (u->key && query_utf8_valid(u->key, strlen(u->key)))
+			u->field = xstrdup(u->key);
 	}
 	u->stopped = true;
 	part_end_cleanup(u);
@@ -322,7 +324,8 @@ void upload_release(struct upload *u)
 	part_end_cleanup(u);
 	buf_release(&u->value);
 	free(u->message);
-	u->message = NULL;
+	free(u->field);
+	u->message = u->field = NULL;
 }
 
 const char *upload_sanitize_filename(struct arena *a, const char *name)

@@ -39,6 +39,7 @@ struct upload {
 	int status;		/* 400, 413, 415, 503 */
 	const char *code;	/* "too_large", "unsupported_type", ... */
 	char *message;		/* Vietnamese, names the field; heap */
+	char *field;		/* the field at fault, or NULL; heap */
 };
 
 /*

@@ -69,7 +69,8 @@ check "... stored once (dedup)" [ "$(stored)" -eq "$n" ]
 http POST /api/v1/files -H "Authorization: Bearer $REC" \
 	-F "giay_to=@$T/a.gif;filename=anh.png;type=image/png"
 expect_status "a GIF named .png: 415" 415
-expect_body "... names the field" 'giay_to'
+expect_body "... names the field" '"field":"giay_to"'
+expect_body "... in the message too" '"message":"[^"]*giay_to'
 expect_body "... says what is accepted" 'PDF, JPEG, PNG'
 check "... no temp file left" [ "$(temps)" -eq 0 ]
 check "... nothing more stored" [ "$(stored)" -eq "$n" ]
@@ -96,6 +97,23 @@ http POST /api/v1/files -H "Authorization: Bearer $REC" \
 expect_status "51 MB body: 413" 413
 expect_body "... says the limit" '50 MB'
 check "... no temp file left" [ "$(temps)" -eq 0 ]
+
+# ---- an upload cut off midway: its temp file goes with the connection --
+head -c 8388608 /dev/urandom >"$T/slow.bin"
+{ cat "$T/a.pdf" "$T/slow.bin"; } >"$T/slow.pdf"
+curl -s -o /dev/null --limit-rate 2M --max-time 1 \
+	-H "Authorization: Bearer $REC" -F "ban_scan=@$T/slow.pdf" \
+	"$URL/api/v1/files"
+check "cut off: curl gave up" [ $? -eq 28 ]
+tries=0
+while [ "$(temps)" -ne 0 ] && [ $tries -lt 50 ]; do
+	sleep 0.1
+	tries=$((tries + 1))
+done
+check "... no temp file left" [ "$(temps)" -eq 0 ]
+grep -q 'POST /api/v1/files .*(aborted' "$SERVER_LOG"
+check "... the server saw it aborted mid-body" [ $? -eq 0 ]
+check "... nothing stored" [ ! -e "$D/$(sha "$T/slow.pdf" | cut -c1-2)/$(sha "$T/slow.pdf")" ]
 
 # ---- downloads: only with a national grant, safe headers ------------------
 http GET "/api/v1/files/$H" -H "Authorization: Bearer $REC"

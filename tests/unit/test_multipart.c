@@ -154,6 +154,7 @@ static void test_file_too_big(void **state)
 	assert_int_equal(upload_finish(&u, &req), 413);
 	assert_string_equal(u.code, "file_too_large");
 	assert_non_null(strstr(u.message, "giay_to"));
+	assert_string_equal(u.field, "giay_to");
 	assert_non_null(strstr(u.message, "a.pdf"));
 	assert_int_equal(req.n_uploads, 0);
 	assert_null(http_form(&req, "csrf"));
@@ -177,6 +178,7 @@ static void test_wrong_type_named(void **state)
 	assert_int_equal(upload_finish(&u, &req), 415);
 	assert_string_equal(u.code, "unsupported_type");
 	assert_non_null(strstr(u.message, "to_khai"));
+	assert_string_equal(u.field, "to_khai");
 	assert_non_null(strstr(u.message, "PDF"));
 	assert_int_equal(tmp_count(), 0);
 	assert_int_equal(store_entries(), before);
