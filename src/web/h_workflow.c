@@ -8,9 +8,13 @@
  */
 #include "web/handlers.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <xlsxwriter.h>
 
 #include "core/authz.h"
 #include "core/dossier.h"
@@ -663,6 +667,75 @@ static json_t *book_row(struct http_request *req, json_t *it,
 			     note && *note ? "; " : "", note ? note : ""));
 }
 
+/* The keys of a page row, in the order of book_head. */
+static const char *const book_keys[] = {
+	"no", "code", "procedure_name", "quantity", "applicant_name",
+	"address_phone", "agency", "received_text", "due_text",
+	"transferred_text", "result_text", "returned_text", "note",
+};
+
+/*
+ * The book as an .xlsx workbook (libxlsxwriter; A4 landscape, the header
+ * row repeated on every printed page) into `out`. libxlsxwriter 1.1.5
+ * writes to a file only: a private temporary file, removed at once.
+ * MC_EIO when it cannot be written.
+ */
+static int book_xlsx(json_t *rows, const char *title, struct buf *out)
+{
+	char path[] = "/tmp/motcua-book-XXXXXX";
+	int fd = mkstemp(path), rc = MC_EIO;
+	FILE *f = NULL;
+	if (fd < 0)
+		return MC_EIO;
+	close(fd);
+	lxw_workbook *wb = workbook_new(path);
+	if (!wb)
+		goto out;
+	lxw_worksheet *ws = workbook_add_worksheet(wb, "So theo doi");
+	lxw_format *bold = workbook_add_format(wb);
+	format_set_bold(bold);
+	format_set_text_wrap(bold);
+	format_set_border(bold, LXW_BORDER_THIN);
+	lxw_format *cell = workbook_add_format(wb);
+	format_set_text_wrap(cell);
+	format_set_border(cell, LXW_BORDER_THIN);
+	format_set_align(cell, LXW_ALIGN_VERTICAL_TOP);
+	worksheet_set_landscape(ws);
+	worksheet_set_paper(ws, 9);	/* A4 */
+	worksheet_repeat_rows(ws, 1, 1);
+	worksheet_write_string(ws, 0, 0, title, NULL);
+	static const double widths[] = { 5, 26, 30, 8, 20, 24, 22, 11, 15,
+					 11, 11, 11, 18 };
+	for (size_t c = 0; c < BOOK_COLS; c++) {
+		worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, widths[c],
+				     NULL);
+		worksheet_write_string(ws, 1, (lxw_col_t)c, book_head[c], bold);
+	}
+	size_t i;
+	json_t *it;
+	json_array_foreach(rows, i, it)
+		for (size_t c = 0; c < BOOK_COLS; c++) {
+			const char *v = json_string_value(
+				json_object_get(it, book_keys[c]));
+			worksheet_write_string(ws, (lxw_row_t)(i + 2),
+					       (lxw_col_t)c, v ? v : "", cell);
+		}
+	if (workbook_close(wb) != LXW_NO_ERROR)
+		goto out;
+	if (!(f = fopen(path, "rb")))
+		goto out;
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_add(out, chunk, n);
+	rc = ferror(f) ? MC_EIO : 0;
+out:
+	if (f)
+		fclose(f);
+	unlink(path);
+	return rc;
+}
+
 int handle_book(struct http_request *req, struct http_response *res)
 {
 	struct db *db;
@@ -672,7 +745,8 @@ int handle_book(struct http_request *req, struct http_response *res)
 	const char *unit = http_query(req, "quay");
 	const char *year_s = http_query(req, "nam");
 	bool csv = strstr(req->path, ".csv") != NULL;
-	bool all = csv || (http_query(req, "in") != NULL);
+	bool xlsx = strstr(req->path, ".xlsx") != NULL;
+	bool all = csv || xlsx || (http_query(req, "in") != NULL);
 	int page = parse_page(http_query(req, "trang"));
 	int rc = app_db(req, &db);
 	if (rc)
@@ -705,7 +779,9 @@ int handle_book(struct http_request *req, struct http_response *res)
 		}
 		const char *to = arena_printf(
 			req->arena, "%s?quay=%s&nam=%d",
-			csv ? "/mot-cua/so-theo-doi.csv" : "/mot-cua/so-theo-doi",
+			csv    ? "/mot-cua/so-theo-doi.csv"
+			: xlsx ? "/mot-cua/so-theo-doi.xlsx"
+			       : "/mot-cua/so-theo-doi",
 			json_string_value(json_object_get(first, "code")),
 			year);
 		json_decref(desks);
@@ -734,7 +810,8 @@ int handle_book(struct http_request *req, struct http_response *res)
 	/* The book holds applicants' names and addresses: audited. */
 	struct auth_actor who = auth_actor_of(req);
 	json_t *after = json_pack("{s:s, s:i, s:s}", "desk", unit, "year",
-				  year, "view", csv ? "csv" : "page");
+				  year, "view",
+				  csv ? "csv" : xlsx ? "xlsx" : "page");
 	struct audit_entry ae = {
 		.at = wf_now(), .actor_id = who.id, .actor = who.name,
 		.action = "personal.view", .object_type = "book",
@@ -759,22 +836,43 @@ int handle_book(struct http_request *req, struct http_response *res)
 	json_t *it;
 	json_array_foreach(json_object_get(book, "items"), i, it)
 		json_array_append_new(rows, book_row(req, it, agency));
+	if (xlsx) {
+		struct buf b = BUF_INIT;
+		rc = book_xlsx(rows,
+			       arena_printf(req->arena,
+					    "Sổ theo dõi hồ sơ năm %d - %s",
+					    year, agency ? agency : unit),
+			       &b);
+		if (rc == 0) {
+			http_set_header(
+				req, res, "Content-Disposition",
+				arena_printf(req->arena,
+					     "attachment; filename=\"so-theo-doi-"
+					     "%s-%d.xlsx\"", unit, year));
+			respond_cache(req, res, 0);
+			rc = respond_bytes(req, res, 200,
+					   "application/vnd.openxmlformats-"
+					   "officedocument.spreadsheetml.sheet",
+					   b.ptr, b.len);
+		} else {
+			log_error("book %s %d: xlsx not written", unit, year);
+		}
+		buf_release(&b);
+		json_decref(rows);
+		json_decref(book);
+		json_decref(desk);
+		return rc;
+	}
 	if (csv) {
 		struct buf b = BUF_INIT;
 		buf_adds(&b, "\xEF\xBB\xBF");	/* UTF-8 BOM for Excel */
 		for (size_t c = 0; c < BOOK_COLS; c++)
 			csv_field(&b, book_head[c], c + 1 == BOOK_COLS);
-		static const char *const keys[] = {
-			"no", "code", "procedure_name", "quantity",
-			"applicant_name", "address_phone", "agency",
-			"received_text", "due_text", "transferred_text",
-			"result_text", "returned_text", "note",
-		};
 		json_array_foreach(rows, i, it)
 			for (size_t c = 0; c < BOOK_COLS; c++)
 				csv_field(&b,
-					  json_string_value(
-						  json_object_get(it, keys[c])),
+					  json_string_value(json_object_get(
+						  it, book_keys[c])),
 					  c + 1 == BOOK_COLS);
 		const char *cd = arena_printf(
 			req->arena,
@@ -794,7 +892,7 @@ int handle_book(struct http_request *req, struct http_response *res)
 	int pages = all ? 1 : (int)((total + BOOK_PER_PAGE - 1) / BOOK_PER_PAGE);
 	json_t *m = json_pack(
 		"{s:s, s:o, s:{s:s, s:O, s:s}, s:i, s:o, s:I, s:i, s:i, s:s, "
-		"s:s}",
+		"s:s, s:s}",
 		"title",
 		arena_printf(req->arena, "Sổ theo dõi hồ sơ năm %d", year),
 		"desks", book_desks(req, db, unit), "desk", "code", unit,
@@ -803,6 +901,10 @@ int handle_book(struct http_request *req, struct http_response *res)
 		all ? 1 : page, "pages", pages, "csv_href",
 		arena_printf(req->arena, "/mot-cua/so-theo-doi.csv?quay=%s&nam=%d",
 			     unit, year),
+		"xlsx_href",
+		arena_printf(req->arena,
+			     "/mot-cua/so-theo-doi.xlsx?quay=%s&nam=%d", unit,
+			     year),
 		"print_all_href",
 		arena_printf(req->arena, "/mot-cua/so-theo-doi?quay=%s&nam=%d&in=1",
 			     unit, year));

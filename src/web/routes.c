@@ -251,6 +251,8 @@ const struct route web_routes[] = {
 	  "quay" },
 	{ HTTP_GET, "/mot-cua/so-theo-doi.csv", handle_book, 0,
 	  ACT_PERSONAL_VIEW, "quay" },
+	{ HTTP_GET, "/mot-cua/so-theo-doi.xlsx", handle_book, 0,
+	  ACT_PERSONAL_VIEW, "quay" },
 	{ HTTP_GET, "/api/v1/book", handle_book, 0, ACT_PERSONAL_VIEW,
 	  "quay" },
 	{ HTTP_GET, "/mot-cua/ho-so/{code}", handle_dossier, 0,

@@ -381,6 +381,13 @@ check "... CRLF line ends" sh -c "head -1 '$BODY' | od -c | grep -q '\\\\r'"
 expect_body "... the header row" 'TT,Mã hồ sơ,Tên TTHC'
 expect_body "... the first row numbered 01" "^01,$D1|
 01,$D1"
+http GET "/mot-cua/so-theo-doi.xlsx?quay=$CT&nam=$YEAR" -b "$JR"
+expect_status "the book as .xlsx" 200
+expect_header "... a spreadsheet" 'Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+check "... a zip (Office Open XML)" sh -c "head -c 2 '$BODY' | grep -q PK"
+if command -v unzip >/dev/null; then
+	check "... holds the first dossier's code" sh -c "unzip -p '$BODY' xl/sharedStrings.xml | grep -q '$D1'"
+fi
 http GET "/mot-cua/so-theo-doi?quay=$CT&nam=2001" -b "$JR"
 expect_status "an empty year" 200
 expect_body "... says so" 'Chưa có hồ sơ nào'
