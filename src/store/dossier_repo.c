@@ -219,7 +219,8 @@ int dossier_load(struct db *db, const char *code, struct dossier *row,
 
 /* Writes the derived columns of d (id, with the version check). */
 static int write_row(struct db *db, int64_t id, const struct dossier *d,
-		     int64_t old_version, mc_time now, struct buf *err)
+		     int64_t old_version, mc_time now,
+		     const struct dossier_act_in *result, struct buf *err)
 {
 	struct db_stmt *st;
 	struct buf pz = BUF_INIT;
@@ -232,7 +233,10 @@ static int write_row(struct db *db, int64_t id, const struct dossier *d,
 		" original_due_at = ?, approach_at = ?, finished_at = ?,"
 		" closed_at = ?, restart_at = ?, pauses = ?,"
 		" supplement_count = ?, apology_used = ?, violation = ?,"
-		" classification = ?, active = ?, version = ?, updated_at = ?"
+		" classification = ?, active = ?, version = ?, updated_at = ?,"
+		" result_number = COALESCE(?, result_number),"
+		" result_date = COALESCE(?, result_date),"
+		" result_sha256 = COALESCE(?, result_sha256)"
 		" WHERE id = ? AND version = ?",
 		&st, err);
 	if (rc)
@@ -262,8 +266,13 @@ static int write_row(struct db *db, int64_t id, const struct dossier *d,
 	db_bind_int64(st, 21, dossier_state_closed(d->state) ? 0 : 1);
 	db_bind_int64(st, 22, d->n_events);
 	db_bind_int64(st, 23, now);
-	db_bind_int64(st, 24, id);
-	db_bind_int64(st, 25, old_version);
+	if (result) {
+		db_bind_text(st, 24, result->result_number, -1);
+		db_bind_text(st, 25, result->result_date, -1);
+		db_bind_text(st, 26, result->result_file_sha256, -1);
+	}
+	db_bind_int64(st, 27, id);
+	db_bind_int64(st, 28, old_version);
 	rc = db_step(st);
 	if (rc == DB_DONE) {
 		rc = db_changes(st) == 1 ? 0 : MC_ECONFLICT;
@@ -1170,6 +1179,451 @@ static int check_assignee(struct db *db, const struct dossier_ref *ref,
 	return rc;
 }
 
+/* ---- idempotency keys of actions (0012) ------------------------------------ */
+
+struct act_key {
+	int64_t actor_id;
+	char fp[65];
+	enum dossier_state from, to;
+	int64_t version;
+	mc_time due_at;
+	bool violation;
+};
+
+/* Hex SHA-256 of what makes two keyed requests "the same action". */
+static void act_fingerprint(const struct dossier_act_in *in,
+			    const char *payload, char out[65])
+{
+	crypto_hash_sha256_state st;
+	unsigned char h[crypto_hash_sha256_BYTES];
+	const char *a = dossier_action_name(in->action);
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, (const unsigned char *)a, strlen(a) + 1);
+	if (payload)
+		crypto_hash_sha256_update(&st, (const unsigned char *)payload,
+					  strlen(payload));
+	crypto_hash_sha256_update(&st, (const unsigned char *)"", 1);
+	if (in->note)
+		crypto_hash_sha256_update(&st, (const unsigned char *)in->note,
+					  strlen(in->note));
+	crypto_hash_sha256_final(&st, h);
+	sodium_bin2hex(out, 65, h, sizeof h);
+}
+
+/* 1 with *k when (id, key) is stored and alive at now, 0 when not. */
+static int key_lookup(struct db *db, int64_t id, const char *key, mc_time now,
+		      struct act_key *k, struct buf *err)
+{
+	struct db_stmt *st;
+	int rc = db_prepare_cached(
+		db,
+		"SELECT actor_id, fingerprint, from_state, to_state, version,"
+		" due_at, violation FROM dossier_action_keys WHERE"
+		" dossier_id = ? AND idem_key = ? AND expires_at > ?",
+		&st, err);
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, id);
+	db_bind_text(st, 2, key, -1);
+	db_bind_int64(st, 3, now);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		memset(k, 0, sizeof *k);
+		k->actor_id = db_column_int64(st, 0);
+		snprintf(k->fp, sizeof k->fp, "%s", db_column_text(st, 1));
+		dossier_state_parse(db_column_text(st, 2), &k->from, NULL);
+		dossier_state_parse(db_column_text(st, 3), &k->to, NULL);
+		k->version = db_column_int64(st, 4);
+		k->due_at = db_column_int64(st, 5);
+		k->violation = db_column_int64(st, 6) != 0;
+		rc = 1;
+	}
+	db_done(st);
+	return rc;
+}
+
+/* The answer to a repeat: the first result, or a conflict when the key
+ * was used by someone else or for something else. */
+static int key_answer(const struct act_key *k, int64_t actor_id,
+		      const char *fp, struct dossier_act_out *out,
+		      struct buf *err)
+{
+	if (k->actor_id != actor_id || strcmp(k->fp, fp)) {
+		buf_setf(err, "Khóa chống gửi trùng này đã được dùng cho một "
+			      "thao tác khác trên hồ sơ; tải lại trang.");
+		return MC_ECONFLICT;
+	}
+	memset(out, 0, sizeof *out);
+	out->from = k->from;
+	out->to = k->to;
+	out->version = k->version;
+	out->event_seq = k->version;
+	out->due_at = k->due_at;
+	out->violation = k->violation;
+	out->replayed = true;
+	return 0;
+}
+
+/* Stores the key of an applied action, after deleting expired keys. */
+static int key_store(struct db *db, int64_t id, const char *key,
+		     int64_t actor_id, const char *fp, enum dossier_action a,
+		     const struct dossier_act_out *o, mc_time now,
+		     struct buf *err)
+{
+	struct db_stmt *st;
+	int rc = db_prepare_cached(db, "DELETE FROM dossier_action_keys WHERE"
+				   " expires_at <= ?", &st, err);
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, now);
+	rc = db_step(st);
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	rc = db_prepare_cached(
+		db,
+		"INSERT INTO dossier_action_keys (dossier_id, idem_key,"
+		" actor_id, fingerprint, action, from_state, to_state, version,"
+		" due_at, violation, created_at, expires_at) VALUES (?, ?, ?,"
+		" ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		&st, err);
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, id);
+	db_bind_text(st, 2, key, -1);
+	db_bind_int64(st, 3, actor_id);
+	db_bind_text(st, 4, fp, -1);
+	db_bind_text(st, 5, dossier_action_name(a), -1);
+	db_bind_text(st, 6, dossier_state_name(o->from), -1);
+	db_bind_text(st, 7, dossier_state_name(o->to), -1);
+	db_bind_int64(st, 8, o->version);
+	db_bind_int64(st, 9, o->due_at);
+	db_bind_int64(st, 10, o->violation);
+	db_bind_int64(st, 11, now);
+	db_bind_int64(st, 12, now + DOSSIER_ACT_KEY_TTL);
+	rc = db_step(st);
+	db_done(st);
+	if (rc < 0 && db_error_is_unique(db)) {
+		buf_setf(err, "Khóa chống gửi trùng đã được dùng");
+		return MC_ECONFLICT;
+	}
+	return rc < 0 ? rc : 0;
+}
+
+/* ---- the action, for dossier_act and the bulk path ----------------------- */
+
+/* Checks the principal against the action's needs on the dossier. */
+static int check_principal(const struct principal *p, const struct dossier *d,
+			   const struct dossier_ref *ref, enum dossier_action a,
+			   struct buf *err)
+{
+	enum action need = dossier_needed_action(d, a);
+	if (!authz_can(p, need, ref->unit_code, ref->unit_parent)) {
+		buf_setf(err, "Bạn không có quyền %s hồ sơ của đơn vị này (cần "
+			      "quyền %s)",
+			 dossier_action_label(a), authz_action_name(need));
+		return MC_EFORBIDDEN;
+	}
+	if (d->assignee_id && dossier_rule(a)->by_step_role &&
+	    p->user_id != d->assignee_id) {
+		buf_setf(err, "Bước này được giao cho cán bộ khác");
+		return MC_EFORBIDDEN;
+	}
+	return 0;
+}
+
+/*
+ * What one action works on: the derived row and its reference (loaded,
+ * or from the bulk handle's cache), the plan pinned for the dossier.
+ */
+struct act_state {
+	struct dossier d;
+	struct dossier_ref ref;
+	struct dossier_plan plan;
+};
+
+static int act_load(struct db *db, struct dossier_bulk *bk, const char *code,
+		    const struct dossier_act_in *in, struct act_state *as,
+		    struct buf *err);
+static int act_plan(struct db *db, struct dossier_bulk *bk,
+		    const struct dossier_act_in *in, struct act_state *as,
+		    struct buf *err);
+static void act_remember(struct dossier_bulk *bk, const struct act_state *as);
+static void act_forget(struct dossier_bulk *bk, const char *code);
+
+/*
+ * The one implementation of an action. bk NULL: in its own transaction
+ * (a savepoint of the caller's). bk set: inside the caller's transaction
+ * without a savepoint, with the handle's caches; every check comes before
+ * the first write, so a refusal writes nothing.
+ */
+static int act_run(struct db *db, struct dossier_bulk *bk, const char *code,
+		   const struct dossier_act_in *in, const struct deadline *dl,
+		   const struct dossier_settings *settings,
+		   const struct principal *p, mc_time now,
+		   const struct auth_actor *actor, struct dossier_act_out *out,
+		   struct buf *err)
+{
+	struct act_state as;
+	struct dossier before;
+	struct dossier_event ev;
+	struct act_key key;
+	char *payload = NULL;
+	char fp[65];
+	int64_t actor_id = actor ? actor->id : 0;
+	bool in_tx = false, wrote = false, retried = false;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	as.ref.id = 0;
+	if ((unsigned)in->action >= DA__COUNT) {
+		buf_setf(err, "thao tác không hợp lệ");
+		return MC_EINVALID;
+	}
+	if ((rc = check_act_in(in, err)))
+		return rc;
+	if (in->idem_key && (!*in->idem_key || strlen(in->idem_key) > 128)) {
+		buf_setf(err, "khóa chống gửi trùng không hợp lệ");
+		return MC_EINVALID;
+	}
+	payload = act_payload(in);
+	if (in->idem_key)
+		act_fingerprint(in, payload, fp);
+	if (!bk) {
+		if ((rc = db_begin(db, err)))
+			goto done;
+		in_tx = true;
+	}
+	if ((rc = act_load(db, bk, code, in, &as, err)))
+		goto out;
+	if (in->idem_key) {
+		rc = key_lookup(db, as.ref.id, in->idem_key, now, &key, err);
+		if (rc < 0)
+			goto out;
+		if (rc == 1) {
+			rc = key_answer(&key, actor_id, fp, out, err);
+			goto out;
+		}
+	}
+	if (in->expected_version != as.d.n_events) {
+		buf_setf(err, "Hồ sơ đã được người khác cập nhật (phiên bản "
+			      "%lld, bạn đang xem phiên bản %lld); tải lại "
+			      "trang.",
+			 (long long)as.d.n_events,
+			 (long long)in->expected_version);
+		rc = MC_ECONFLICT;
+		goto out;
+	}
+	if (p && (rc = check_principal(p, &as.d, &as.ref, in->action, err)))
+		goto out;
+	if ((rc = act_plan(db, bk, in, &as, err)))
+		goto out;
+	dossier_event_init(&ev);
+	ev.action = in->action;
+	ev.at = now;
+	ev.to_step = in->to_step;
+	ev.new_due = in->new_due;
+	ev.dur = as.d.dur;
+	ev.n_steps = as.d.n_steps;
+	before = as.d;
+	if ((rc = dossier_prepare(&as.d, settings, &as.plan, dl, &ev, err)))
+		goto out;
+	if (in->assignee_id) {
+		rc = check_assignee(db, &as.ref, ev.queue_role, in->assignee_id,
+				    err);
+		if (rc)
+			goto out;
+		ev.assignee_id = in->assignee_id;
+	}
+	if ((rc = dossier_apply(&as.d, settings, &ev, err)))
+		goto out;
+	/* The writes: the row first (its version check writes nothing when
+	 * it fails), then the event, the key and the audit entry. */
+	rc = write_row(db, as.ref.id, &as.d, before.n_events, now,
+		       in->action == DA_RECORD_RESULT ? in : NULL, err);
+	if (rc)
+		goto out;
+	wrote = true;
+	rc = insert_event(db, as.ref.id, &ev, before.state, as.d.state,
+			  as.d.n_events, actor, in->note, payload, err);
+	if (rc)
+		goto out;
+	out->from = before.state;
+	out->to = as.d.state;
+	out->version = as.d.n_events;
+	out->due_at = as.d.due_at;
+	out->event_seq = as.d.n_events;
+	out->violation = as.d.violation && !before.violation;
+	if (in->idem_key) {
+		rc = key_store(db, as.ref.id, in->idem_key, actor_id, fp,
+			       in->action, out, now, err);
+		if (rc)
+			goto out;
+	}
+	rc = audit_dossier(db, actor, dossier_action_name(in->action), code,
+			   as.ref.unit_code, &before, &as.d, now, err);
+	if (rc)
+		goto out;
+	if (in_tx) {
+		in_tx = false;
+		if ((rc = db_commit(db, err)))
+			goto out;
+	}
+	act_remember(bk, &as);
+	goto done;
+out:
+	if (in_tx)
+		db_rollback(db);
+	in_tx = false;
+	if (bk && wrote)
+		act_forget(bk, code);
+	/* A concurrent request with the same key won the race (its row
+	 * update or its key came first): answer its result. */
+	if (rc == MC_ECONFLICT && in->idem_key && !bk && !retried && as.ref.id) {
+		retried = true;
+		struct buf why = BUF_INIT;
+		if (key_lookup(db, as.ref.id, in->idem_key, now, &key, &why) == 1) {
+			buf_reset(err);
+			rc = key_answer(&key, actor_id, fp, out, err);
+		}
+		buf_release(&why);
+	}
+	if (rc)
+		memset(out, 0, sizeof *out);
+done:
+	free(payload);
+	return rc < 0 ? rc : 0;
+}
+
+/* ---- the bulk handle ------------------------------------------------------ */
+
+/*
+ * Caches of a bulk handle: the rows it wrote last (direct-mapped by the
+ * code's hash; a row is used only when its version is the one the caller
+ * expects, and the UPDATE's version check guards anyway), the plans by
+ * (procedure, version, committed time), the desks by id.
+ */
+#define BULK_ROWS 4096
+#define BULK_PLANS 64
+#define BULK_DESKS 64
+
+struct bulk_row {
+	bool used;
+	struct act_state as;
+};
+
+struct bulk_plan {
+	bool used;
+	char procedure[32];
+	int64_t version_id;
+	struct duration dur;
+	struct dossier_plan plan;
+};
+
+struct bulk_desk {
+	bool used;
+	int64_t id;
+	char unit[16], agency[48], parent[16];
+};
+
+struct dossier_bulk {
+	struct db *db;
+	struct dossier_settings settings;
+	struct bulk_row *rows;		/* BULK_ROWS */
+	struct bulk_plan plans[BULK_PLANS];
+	struct bulk_desk desks[BULK_DESKS];
+	uint64_t hits, misses;
+};
+
+static size_t code_slot(const char *code)
+{
+	uint64_t h = 1469598103934665603ull;	/* FNV-1a */
+	for (const unsigned char *c = (const unsigned char *)code; *c; c++)
+		h = (h ^ *c) * 1099511628211ull;
+	return (size_t)(h & (BULK_ROWS - 1));
+}
+
+static int act_load(struct db *db, struct dossier_bulk *bk, const char *code,
+		    const struct dossier_act_in *in, struct act_state *as,
+		    struct buf *err)
+{
+	if (bk) {
+		struct bulk_row *r = &bk->rows[code_slot(code)];
+		if (r->used && !strcmp(r->as.ref.code, code) &&
+		    r->as.d.n_events == in->expected_version) {
+			*as = r->as;
+			bk->hits++;
+			return 0;
+		}
+		bk->misses++;
+	}
+	as->plan.n_steps = 0;
+	return dossier_load(db, code, &as->d, &as->ref, err);
+}
+
+/* The plan: the caller's pinned plan, the cached one, or the stored
+ * one; a plan whose length is not the dossier's maps to plan_generic. */
+static int act_plan(struct db *db, struct dossier_bulk *bk,
+		    const struct dossier_act_in *in, struct act_state *as,
+		    struct buf *err)
+{
+	struct bulk_plan *bp = NULL;
+	int rc;
+	if (in->plan && in->plan->n_steps == as->d.n_steps) {
+		as->plan = *in->plan;
+		return 0;
+	}
+	if (as->plan.n_steps == as->d.n_steps && as->d.n_steps > 0)
+		return 0;	/* cached with the row */
+	if (bk) {
+		size_t h = code_slot(as->ref.procedure_code);
+		h = (h * 31 + (size_t)as->ref.version_id * 7 +
+		     (size_t)as->d.dur.unit * 3 + (size_t)as->d.dur.amount) &
+		    (BULK_PLANS - 1);
+		bp = &bk->plans[h];
+		if (bp->used && bp->version_id == as->ref.version_id &&
+		    bp->dur.unit == as->d.dur.unit &&
+		    bp->dur.amount == as->d.dur.amount &&
+		    !strcmp(bp->procedure, as->ref.procedure_code)) {
+			as->plan = bp->plan;
+			goto mapped;
+		}
+	}
+	rc = dossier_plan_get(db, as->ref.procedure_code, as->ref.version_id,
+			      &as->d.dur, &as->plan, err);
+	if (rc)
+		return rc;
+	if (bp) {
+		bp->used = true;
+		snprintf(bp->procedure, sizeof bp->procedure, "%s",
+			 as->ref.procedure_code);
+		bp->version_id = as->ref.version_id;
+		bp->dur = as->d.dur;
+		bp->plan = as->plan;
+	}
+mapped:
+	if (as->plan.n_steps != as->d.n_steps)
+		plan_generic(as->d.n_steps, &as->plan);
+	return 0;
+}
+
+static void act_remember(struct dossier_bulk *bk, const struct act_state *as)
+{
+	struct bulk_row *r;
+	if (!bk)
+		return;
+	r = &bk->rows[code_slot(as->ref.code)];
+	r->used = true;
+	r->as = *as;
+}
+
+static void act_forget(struct dossier_bulk *bk, const char *code)
+{
+	struct bulk_row *r = &bk->rows[code_slot(code)];
+	if (r->used && !strcmp(r->as.ref.code, code))
+		r->used = false;
+}
+
 int dossier_act(struct db *db, const char *code, const struct dossier_act_in *in,
 		const struct deadline *dl, const struct dossier_settings *settings,
 		const struct principal *p, mc_time now,
@@ -1177,120 +1631,12 @@ int dossier_act(struct db *db, const char *code, const struct dossier_act_in *in
 		struct buf *err)
 {
 	struct dossier_settings defs;
-	struct dossier d, before;
-	struct dossier_ref ref;
-	struct dossier_event ev;
-	struct dossier_plan plan;
-	char *payload = NULL;
-	int rc;
-
-	memset(out, 0, sizeof *out);
 	if (!settings) {
 		dossier_settings_default(&defs);
 		settings = &defs;
 	}
-	if ((unsigned)in->action >= DA__COUNT) {
-		buf_setf(err, "thao tác không hợp lệ");
-		return MC_EINVALID;
-	}
-	if ((rc = check_act_in(in, err)))
-		return rc;
-	if ((rc = db_begin(db, err)))
-		return rc;
-	if ((rc = dossier_load(db, code, &d, &ref, err)))
-		goto out;
-	if (in->expected_version != d.n_events) {
-		buf_setf(err, "Hồ sơ đã được người khác cập nhật (phiên bản "
-			      "%lld, bạn đang xem phiên bản %lld); tải lại "
-			      "trang.",
-			 (long long)d.n_events, (long long)in->expected_version);
-		rc = MC_ECONFLICT;
-		goto out;
-	}
-	if (p) {
-		enum action need = dossier_needed_action(&d, in->action);
-		if (!authz_can(p, need, ref.unit_code, ref.unit_parent)) {
-			buf_setf(err, "Bạn không có quyền %s hồ sơ của đơn vị "
-				      "này (cần quyền %s)",
-				 dossier_action_label(in->action),
-				 authz_action_name(need));
-			rc = MC_EFORBIDDEN;
-			goto out;
-		}
-		if (d.assignee_id && dossier_rule(in->action)->by_step_role &&
-		    p->user_id != d.assignee_id) {
-			buf_setf(err, "Bước này được giao cho cán bộ khác");
-			rc = MC_EFORBIDDEN;
-			goto out;
-		}
-	}
-	rc = dossier_plan_get(db, ref.procedure_code, ref.version_id, &d.dur,
-			      &plan, err);
-	if (rc)
-		goto out;
-	if (plan.n_steps != d.n_steps)
-		plan_generic(d.n_steps, &plan);
-	dossier_event_init(&ev);
-	ev.action = in->action;
-	ev.at = now;
-	ev.to_step = in->to_step;
-	ev.new_due = in->new_due;
-	ev.dur = d.dur;
-	ev.n_steps = d.n_steps;
-	before = d;
-	if ((rc = dossier_prepare(&d, settings, &plan, dl, &ev, err)))
-		goto out;
-	if (in->assignee_id) {
-		rc = check_assignee(db, &ref, ev.queue_role, in->assignee_id,
-				    err);
-		if (rc)
-			goto out;
-		ev.assignee_id = in->assignee_id;
-	}
-	if ((rc = dossier_apply(&d, settings, &ev, err)))
-		goto out;
-	if ((rc = write_row(db, ref.id, &d, before.n_events, now, err)))
-		goto out;
-	payload = act_payload(in);
-	rc = insert_event(db, ref.id, &ev, before.state, d.state, d.n_events,
-			  actor, in->note, payload, err);
-	if (rc)
-		goto out;
-	if (in->action == DA_RECORD_RESULT) {
-		struct db_stmt *st;
-		rc = db_prepare_cached(db, "UPDATE dossiers SET result_number = ?,"
-				       " result_date = ?, result_sha256 = ? WHERE"
-				       " id = ?", &st, err);
-		if (rc)
-			goto out;
-		db_bind_text(st, 1, in->result_number, -1);
-		db_bind_text(st, 2, in->result_date, -1);
-		db_bind_text(st, 3, in->result_file_sha256, -1);
-		db_bind_int64(st, 4, ref.id);
-		rc = db_step(st);
-		db_done(st);
-		if (rc < 0)
-			goto out;
-	}
-	rc = audit_dossier(db, actor, dossier_action_name(in->action), code,
-			   ref.unit_code, &before, &d, now, err);
-	if (rc)
-		goto out;
-	rc = db_commit(db, err);
-	if (rc)
-		goto done;
-	out->from = before.state;
-	out->to = d.state;
-	out->version = d.n_events;
-	out->due_at = d.due_at;
-	out->event_seq = d.n_events;
-	out->violation = d.violation && !before.violation;
-	goto done;
-out:
-	db_rollback(db);
-done:
-	free(payload);
-	return rc < 0 ? rc : 0;
+	return act_run(db, NULL, code, in, dl, settings, p, now, actor, out,
+		       err);
 }
 
 int dossier_assignees(struct db *db, const char *code, int step, json_t **out,

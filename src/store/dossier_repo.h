@@ -218,6 +218,8 @@ int dossier_create(struct db *db, const struct dossier_create_in *in,
 
 /* ---- actions ------------------------------------------------------------- */
 
+struct dossier_bulk;	/* the bulk path, below */
+
 struct dossier_act_in {
 	enum dossier_action action;
 	int64_t expected_version;	/* the version the user saw */
@@ -239,6 +241,14 @@ struct dossier_act_in {
 	 * Must hold the step's role on the dossier's unit (an enabled user
 	 * with such a grant), else MC_EINVALID "Người được giao: ...". */
 	int64_t assignee_id;
+	/* (added by dossier2) Idempotency key of this action (a form's hidden
+	 * field, an API client's Idempotency-Key), 1..128 bytes, or NULL.
+	 * See dossier_act(). */
+	const char *idem_key;
+	/* (added by dossier2) The plan pinned for the dossier when the caller
+	 * has it (a bulk loader: dossier_terms.plan), or NULL: looked up.
+	 * Used only when its n_steps is the dossier's. */
+	const struct dossier_plan *plan;
 };
 
 struct dossier_act_out {
@@ -248,7 +258,13 @@ struct dossier_act_out {
 	int64_t event_seq;
 	bool violation;			/* this action was a violation
 					   (second supplement request) */
+	bool replayed;			/* (dossier2) a repeat of a keyed
+					   action: the first result, nothing
+					   applied */
 };
+
+/* How long an action's idempotency key is remembered (seconds). */
+#define DOSSIER_ACT_KEY_TTL (24 * 3600)
 
 /*
  * Applies an action in one transaction: loads the row, checks the version
@@ -261,6 +277,17 @@ struct dossier_act_out {
  * with the state machine's reason), then writes the event, the derived
  * row (version + 1) and the audit entry "dossier.<action>" with before
  * and after {"state","step","due_at"}. MC_ENOTFOUND for an unknown code.
+ *
+ * Idempotency (in->idem_key, dossier2): the key is stored with the
+ * dossier id in the same transaction, for DOSSIER_ACT_KEY_TTL after `now`.
+ * A repeat of the same key on the same dossier, by the same actor, with
+ * the same action and details (payload and note), answers the first
+ * result with out->replayed true and writes nothing - before the version
+ * check, so a double click never reads "someone else updated it". The
+ * same key with another action, other details or another actor:
+ * MC_ECONFLICT "Khóa chống gửi trùng ...". Two concurrent requests with
+ * one key: one applies, the other answers its result. Expired keys are
+ * deleted by the keyed actions themselves.
  */
 int dossier_act(struct db *db, const char *code, const struct dossier_act_in *in,
 		const struct deadline *dl, const struct dossier_settings *settings,

@@ -497,12 +497,164 @@ static void test_assignee(void **state)
 	buf_release(&diff);
 }
 
+/* Workflow 2: a keyed action applies once; other uses of the key are
+ * conflicts; keys expire. */
+static void test_action_keys(void **state)
+{
+	struct ctx *c = *state;
+	struct dossier_created a;
+	struct dossier_act_in in;
+	struct dossier_act_out out;
+	struct buf err = BUF_INIT, diff = BUF_INIT;
+	const struct auth_actor other = { 4, "lan.motcua", NULL };
+	const char *items[] = { "Tờ khai" };
+	bool equal = false;
+	char sql[256];
+	mc_time now = T("2026-04-02 08:00");
+	if (create(c->db, NULL, now, &a, &err))
+		fail_msg("%s", err.ptr);
+	memset(&in, 0, sizeof in);
+	in.action = DA_FORWARD;
+	in.expected_version = 1;
+	in.idem_key = "form-k1";
+	assert_int_equal(dossier_act(c->db, a.code, &in, &dl, NULL, NULL,
+				     now + 60, &officer, &out, &err), 0);
+	assert_false(out.replayed);
+	assert_int_equal(out.version, 2);
+	/* the double click: the first result, nothing applied again */
+	memset(&out, 0, sizeof out);
+	assert_int_equal(dossier_act(c->db, a.code, &in, &dl, NULL, NULL,
+				     now + 61, &officer, &out, &err), 0);
+	assert_true(out.replayed);
+	assert_int_equal(out.version, 2);
+	assert_int_equal(out.event_seq, 2);
+	assert_int_equal(out.from, DS_RECEIVED);
+	assert_int_equal(out.to, DS_IN_PROGRESS);
+	snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM audit_log WHERE "
+		 "object_id = '%s' AND action = 'dossier.forward'", a.code);
+	assert_int_equal(count(c->db, sql), 1);
+	/* the same key for another action, or by another officer */
+	in.action = DA_REQUEST_SUPPLEMENT;
+	in.n_items = 1;
+	in.items = items;
+	in.expected_version = 2;
+	buf_reset(&err);
+	assert_int_equal(dossier_act(c->db, a.code, &in, &dl, NULL, NULL,
+				     now + 62, &officer, &out, &err),
+			 MC_ECONFLICT);
+	assert_non_null(strstr(err.ptr, "Khóa chống gửi trùng"));
+	in.action = DA_FORWARD;
+	in.n_items = 0;
+	in.expected_version = 1;
+	assert_int_equal(dossier_act(c->db, a.code, &in, &dl, NULL, NULL,
+				     now + 62, &other, &out, &err),
+			 MC_ECONFLICT);
+	/* a stale version without a key is still a conflict */
+	in.idem_key = NULL;
+	assert_int_equal(dossier_act(c->db, a.code, &in, &dl, NULL, NULL,
+				     now + 63, &officer, &out, &err),
+			 MC_ECONFLICT);
+	in.idem_key = "form-k2";
+	in.expected_version = 2;
+	assert_int_equal(dossier_act(c->db, a.code, &in, &dl, NULL, NULL,
+				     now + 64, &officer, &out, &err), 0);
+	assert_int_equal(out.version, 3);
+	/* keys are too long or empty */
+	in.idem_key = "";
+	assert_int_equal(dossier_act(c->db, a.code, &in, &dl, NULL, NULL,
+				     now + 65, &officer, &out, &err),
+			 MC_EINVALID);
+	/* after DOSSIER_ACT_KEY_TTL the key is forgotten (and deleted) */
+	in.idem_key = "form-k1";
+	in.action = DA_RECORD_RESULT;
+	in.result_number = "7/QĐ";
+	in.expected_version = 3;
+	assert_int_equal(dossier_act(c->db, a.code, &in, &dl, NULL, NULL,
+				     now + DOSSIER_ACT_KEY_TTL + 120, &officer,
+				     &out, &err), 0);
+	assert_false(out.replayed);
+	assert_int_equal(out.to, DS_RESULT_READY);
+	assert_int_equal(count(c->db, "SELECT COUNT(*) FROM dossier_action_keys"
+				      " WHERE idem_key = 'form-k1'"), 1);
+	assert_int_equal(count(c->db, "SELECT COUNT(*) FROM dossier_action_keys"
+				      " WHERE idem_key = 'form-k2'"), 0);
+	snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM dossiers WHERE code = "
+		 "'%s' AND result_number = '7/QĐ'", a.code);
+	assert_int_equal(count(c->db, sql), 1);
+	assert_int_equal(dossier_replay(c->db, a.code, NULL, &equal, &diff,
+					&err), 0);
+	assert_true(equal);
+	buf_release(&err);
+	buf_release(&diff);
+}
+
+struct racer {
+	struct ctx *c;
+	const char *code;
+	int rc;
+	struct dossier_act_out out;
+};
+
+static void *race_forward(void *arg)
+{
+	struct racer *r = arg;
+	struct db *db = open_conn(r->c);
+	struct dossier_act_in in;
+	struct buf err = BUF_INIT;
+	memset(&in, 0, sizeof in);
+	in.action = DA_FORWARD;
+	in.expected_version = 1;
+	in.idem_key = "race";
+	r->rc = dossier_act(db, r->code, &in, &dl, NULL, NULL,
+			    T("2026-04-03 08:05"), &officer, &r->out, &err);
+	if (r->rc)
+		fprintf(stderr, "race: %s\n", err.ptr);
+	buf_release(&err);
+	db_close(db);
+	return NULL;
+}
+
+/* Two nodes receive the same keyed action at once: one applies it, the
+ * other answers its result. */
+static void test_action_key_race(void **state)
+{
+	struct ctx *c = *state;
+	struct dossier_created a;
+	struct buf err = BUF_INIT;
+	static struct racer r[4];
+	pthread_t th[4];
+	char sql[160];
+	if (create(c->db, NULL, T("2026-04-03 08:00"), &a, &err))
+		fail_msg("%s", err.ptr);
+	for (int i = 0; i < 4; i++) {
+		memset(&r[i], 0, sizeof r[i]);
+		r[i].c = c;
+		r[i].code = a.code;
+		pthread_create(&th[i], NULL, race_forward, &r[i]);
+	}
+	for (int i = 0; i < 4; i++)
+		pthread_join(th[i], NULL);
+	int applied = 0;
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(r[i].rc, 0);
+		assert_int_equal(r[i].out.version, 2);
+		applied += !r[i].out.replayed;
+	}
+	assert_int_equal(applied, 1);
+	snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM dossier_events e JOIN "
+		 "dossiers d ON d.id = e.dossier_id WHERE d.code = '%s'", a.code);
+	assert_int_equal(count(c->db, sql), 2);
+	buf_release(&err);
+}
+
 #define TESTS                                               \
 	cmocka_unit_test(test_create_idem),                 \
 	cmocka_unit_test(test_sequence_threads),            \
 	cmocka_unit_test(test_actions_conflict_replay),     \
 	cmocka_unit_test(test_queue),                       \
-	cmocka_unit_test(test_assignee)
+	cmocka_unit_test(test_assignee),                    \
+	cmocka_unit_test(test_action_keys),                 \
+	cmocka_unit_test(test_action_key_race)
 
 int main(void)
 {
