@@ -461,6 +461,7 @@ static int page_model(struct http_request *req, struct db *db,
 		int np = row_pauses(&cx->row, now, ps);
 		int64_t secs;
 		if (!dossier_state_closed(cx->row.state) &&
+		    !cx->row.finished_at &&
 		    deadline_between(eng.dl, now, cx->row.due_at, ps, np, &secs,
 				     &err) == 0)
 			json_object_set_new(

@@ -343,6 +343,21 @@ static void queue_decorate(struct http_request *req, json_t *items,
 				req, json_object_get(it, "received_at"))));
 		json_object_set_new(it, "mark_label",
 				    json_string(wf_mark_label(mark)));
+		json_t *step = json_object_get(it, "step");
+		if (json_is_object(step)) {
+			const char *sn =
+				json_string_value(json_object_get(step, "name"));
+			const char *rl = json_string_value(
+				json_object_get(step, "role_label"));
+			json_int_t ix =
+				json_integer_value(json_object_get(step, "index"));
+			json_object_set_new(
+				it, "step_text",
+				json_string(arena_printf(
+					req->arena, "Bước %lld: %s",
+					(long long)ix + 1,
+					sn && *sn ? sn : rl ? rl : "")));
+		}
 		i++;
 	}
 }
