@@ -2479,18 +2479,16 @@ out:
 
 /* ---- payments --------------------------------------------------------------------- */
 
-int dossier_payment_add(struct db *db, const char *code,
-			const struct dossier_payment_in *in, mc_time now,
-			const struct auth_actor *actor, int64_t *id_out,
-			struct buf *err)
+/* A payment may be typed a little ahead of the server's clock. */
+#define PAYMENT_CLOCK_SKEW 300
+#define PAYMENT_MAX_DONG 1000000000000LL
+
+static int payment_check(const struct dossier_payment_in *in, mc_time at,
+			 mc_time now, struct buf *err)
 {
-	struct dossier_ref ref;
-	struct db_stmt *st;
-	struct audit_entry e;
-	json_t *after = NULL;
-	int rc;
-	if (in->amount <= 0) {
-		buf_setf(err, "Số tiền: phải lớn hơn 0");
+	if (in->amount <= 0 || in->amount > PAYMENT_MAX_DONG) {
+		buf_setf(err, "Số tiền: phải lớn hơn 0 và không quá 10^12 "
+			      "đồng");
 		return MC_EINVALID;
 	}
 	if (!in->method || (strcmp(in->method, "cash") &&
@@ -2499,49 +2497,164 @@ int dossier_payment_add(struct db *db, const char *code,
 			      "khoản (transfer)");
 		return MC_EINVALID;
 	}
+	if (in->receipt_no && strlen(in->receipt_no) > 64) {
+		buf_setf(err, "Số biên lai: tối đa 64 ký tự");
+		return MC_EINVALID;
+	}
+	if (at > now + PAYMENT_CLOCK_SKEW) {
+		buf_setf(err, "Thời điểm nộp: không được sau thời điểm hiện "
+			      "tại");
+		return MC_EINVALID;
+	}
+	return 0;
+}
+
+/* An earlier payment with this receipt number at the desk: 1 and its
+ * dossier id, id, amount and method, dossier code; 0 when none. */
+struct receipt_use {
+	int64_t dossier_id, id, amount;
+	char method[16], code[DOSSIER_CODE_MAX];
+};
+
+static int receipt_find(struct db *db, int64_t desk_id, const char *receipt,
+			struct receipt_use *u, struct buf *err)
+{
+	struct db_stmt *st;
+	int rc = db_prepare_cached(
+		db,
+		"SELECT p.dossier_id, p.id, p.amount, p.method, d.code FROM"
+		" dossier_payments p JOIN dossiers d ON d.id = p.dossier_id"
+		" WHERE p.desk_id = ? AND p.receipt_no = ? ORDER BY p.id"
+		" LIMIT 1",
+		&st, err);
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, desk_id);
+	db_bind_text(st, 2, receipt, -1);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		u->dossier_id = db_column_int64(st, 0);
+		u->id = db_column_int64(st, 1);
+		u->amount = db_column_int64(st, 2);
+		snprintf(u->method, sizeof u->method, "%s",
+			 db_column_text(st, 3));
+		snprintf(u->code, sizeof u->code, "%s", db_column_text(st, 4));
+		rc = 1;
+	}
+	db_done(st);
+	return rc;
+}
+
+int dossier_payment_add(struct db *db, const char *code,
+			const struct dossier_payment_in *in, mc_time now,
+			const struct auth_actor *actor, int64_t *id_out,
+			struct buf *err)
+{
+	struct db_stmt *st;
+	struct audit_entry e;
+	struct receipt_use use;
+	struct buf when = BUF_INIT;
+	json_t *after = NULL;
+	int64_t id = 0, desk_id = 0, pay_id = 0;
+	mc_time created = 0, at = in->at ? in->at : now;
+	char unit[16] = "";
+	const char *receipt = in->receipt_no && *in->receipt_no ? in->receipt_no
+							       : NULL;
+	int rc;
+	if ((rc = payment_check(in, at, now, err)))
+		return rc;
 	if ((rc = db_begin(db, err)))
 		return rc;
-	if ((rc = dossier_load(db, code, NULL, &ref, err)))
-		goto out;
-	rc = db_prepare_cached(db, "INSERT INTO dossier_payments (dossier_id,"
-			       " at, amount, method, receipt_no, note, actor)"
-			       " VALUES (?, ?, ?, ?, ?, ?, ?)", &st, err);
+	rc = db_prepare_cached(db, "SELECT id, desk_id, unit_code, created_at"
+			       " FROM dossiers WHERE code = ?", &st, err);
 	if (rc)
 		goto out;
-	db_bind_int64(st, 1, ref.id);
-	db_bind_int64(st, 2, now);
+	db_bind_text(st, 1, code, -1);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		id = db_column_int64(st, 0);
+		desk_id = db_column_int64(st, 1);
+		snprintf(unit, sizeof unit, "%s", db_column_text(st, 2));
+		created = db_column_int64(st, 3);
+		rc = 0;
+	} else if (rc == DB_DONE) {
+		buf_setf(err, "Không tìm thấy hồ sơ %s", code);
+		rc = MC_ENOTFOUND;
+	}
+	db_done(st);
+	if (rc)
+		goto out;
+	if (at < mctime_day_start(mctime_local_day(created))) {
+		mctime_format_local(created, &when);
+		buf_setf(err, "Thời điểm nộp: không được trước ngày hồ sơ được "
+			      "lập (%s)", when.ptr);
+		rc = MC_EINVALID;
+		goto out;
+	}
+	if (receipt) {
+		rc = receipt_find(db, desk_id, receipt, &use, err);
+		if (rc < 0)
+			goto out;
+		if (rc == 1 && use.dossier_id == id &&
+		    use.amount == in->amount && !strcmp(use.method, in->method)) {
+			/* the same payment again: a double click */
+			db_rollback(db);
+			if (id_out)
+				*id_out = use.id;
+			rc = 0;
+			goto done;
+		}
+		if (rc == 1) {
+			buf_setf(err, "Số biên lai: số %s đã được dùng cho hồ sơ "
+				      "%s tại bộ phận này", receipt, use.code);
+			rc = MC_EINVALID;
+			goto out;
+		}
+	}
+	rc = db_prepare_cached(db, "INSERT INTO dossier_payments (dossier_id,"
+			       " at, amount, method, receipt_no, note, actor,"
+			       " desk_id, receipt_key, recorded_at) VALUES (?, ?,"
+			       " ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", &st, err);
+	if (rc)
+		goto out;
+	db_bind_int64(st, 1, id);
+	db_bind_int64(st, 2, at);
 	db_bind_int64(st, 3, in->amount);
 	db_bind_text(st, 4, in->method, -1);
-	db_bind_text(st, 5, in->receipt_no ? in->receipt_no : "", -1);
+	db_bind_text(st, 5, receipt ? receipt : "", -1);
 	db_bind_text(st, 6, in->note ? in->note : "", -1);
 	db_bind_text(st, 7, actor && actor->name ? actor->name : "system", -1);
+	db_bind_int64(st, 8, desk_id);
+	db_bind_text(st, 9, receipt, -1);
+	db_bind_int64(st, 10, now);
 	rc = db_step(st);
+	if (rc == DB_ROW)
+		pay_id = db_column_int64(st, 0);
 	db_done(st);
-	if (rc < 0)
+	if (rc < 0) {
+		if (db_error_is_unique(db)) {
+			/* another officer took the number at this instant */
+			buf_setf(err, "Số biên lai: số %s đã được dùng tại bộ "
+				      "phận này", receipt ? receipt : "");
+			rc = MC_EINVALID;
+		}
 		goto out;
+	}
 	rc = db_prepare_cached(db, "UPDATE dossiers SET paid_dong = paid_dong +"
 			       " ? WHERE id = ?", &st, err);
 	if (rc)
 		goto out;
 	db_bind_int64(st, 1, in->amount);
-	db_bind_int64(st, 2, ref.id);
+	db_bind_int64(st, 2, id);
 	rc = db_step(st);
 	db_done(st);
 	if (rc < 0)
 		goto out;
-	if (id_out) {
-		rc = db_prepare(db, "SELECT MAX(id) FROM dossier_payments WHERE"
-				" dossier_id = ?", &st, err);
-		if (rc)
-			goto out;
-		db_bind_int64(st, 1, ref.id);
-		if (db_step(st) == DB_ROW)
-			*id_out = db_column_int64(st, 0);
-		db_finalize(st);
-	}
-	after = json_pack("{s:I, s:s, s:s}", "amount", (json_int_t)in->amount,
-			  "method", in->method, "receipt_no",
-			  in->receipt_no ? in->receipt_no : "");
+	buf_reset(&when);
+	mctime_format_iso(at, &when);
+	after = json_pack("{s:I, s:s, s:s, s:s}", "amount",
+			  (json_int_t)in->amount, "method", in->method,
+			  "receipt_no", receipt ? receipt : "", "at", when.ptr);
 	memset(&e, 0, sizeof e);
 	e.at = now;
 	e.actor_id = actor ? actor->id : 0;
@@ -2549,17 +2662,24 @@ int dossier_payment_add(struct db *db, const char *code,
 	e.action = "dossier.payment";
 	e.object_type = "dossier";
 	e.object_id = code;
-	e.unit_code = ref.unit_code;
+	e.unit_code = unit;
 	e.client = actor ? actor->client : NULL;
 	e.after = after;
 	rc = audit_append(db, &e, NULL, err);
 	json_decref(after);
 	if (rc)
 		goto out;
-	return db_commit(db, err);
+	if ((rc = db_commit(db, err)))
+		goto done;
+	if (id_out)
+		*id_out = pay_id;
+	goto done;
 out:
 	db_rollback(db);
-	return rc < 0 ? rc : MC_EDB;
+	rc = rc < 0 ? rc : MC_EDB;
+done:
+	buf_release(&when);
+	return rc;
 }
 
 int dossier_payments_list(struct db *db, const char *code, json_t **out,
@@ -2582,9 +2702,9 @@ int dossier_payments_list(struct db *db, const char *code, json_t **out,
 		paid = db_column_int64(st, 1);
 	}
 	db_finalize(st);
-	rc = db_prepare(db, "SELECT id, at, amount, method, receipt_no, note,"
-			" actor FROM dossier_payments WHERE dossier_id = ?"
-			" ORDER BY id", &st, err);
+	rc = db_prepare_cached(db, "SELECT id, at, amount, method, receipt_no,"
+			       " note, actor, recorded_at FROM dossier_payments"
+			       " WHERE dossier_id = ? ORDER BY id", &st, err);
 	if (rc)
 		return rc;
 	db_bind_int64(st, 1, id);
@@ -2592,15 +2712,17 @@ int dossier_payments_list(struct db *db, const char *code, json_t **out,
 	while ((rc = db_step(st)) == DB_ROW)
 		json_array_append_new(
 			items,
-			json_pack("{s:I, s:o, s:I, s:s, s:s, s:s, s:s}", "id",
-				  (json_int_t)db_column_int64(st, 0), "at",
+			json_pack("{s:I, s:o, s:o, s:I, s:s, s:s, s:s, s:s}",
+				  "id", (json_int_t)db_column_int64(st, 0), "at",
 				  time_or_null(db_column_int64(st, 1)),
+				  "recorded_at",
+				  time_or_null(db_column_int64(st, 7)),
 				  "amount", (json_int_t)db_column_int64(st, 2),
 				  "method", db_column_text(st, 3), "receipt_no",
 				  db_column_text(st, 4), "note",
 				  db_column_text(st, 5), "actor",
 				  db_column_text(st, 6)));
-	db_finalize(st);
+	db_done(st);
 	if (rc < 0) {
 		json_decref(items);
 		return rc;

@@ -423,20 +423,35 @@ int dossier_book(struct db *db, int64_t desk_id, int year, int page,
 struct dossier_payment_in {
 	int64_t amount;			/* đồng, > 0 */
 	const char *method;		/* "cash" | "transfer" */
-	const char *receipt_no;		/* biên lai số */
+	const char *receipt_no;		/* biên lai số; NULL or "": none */
 	const char *note;
+	/* (added by dossier2) when it was paid, as typed by the officer;
+	 * 0: now. */
+	mc_time at;
 };
 
 /*
- * Records a payment (one transaction, audited "dossier.payment"); updates
- * paid_dong. MC_EINVALID with the reason; MC_ENOTFOUND.
+ * Records a payment (one transaction, audited "dossier.payment" with
+ * {"amount","method","receipt_no","at"}); updates paid_dong; *id_out (may
+ * be NULL) gets its id. Checks (dossier2), each refusal MC_EINVALID with
+ * the reason starting with the field's label, so that a form can put it
+ * next to the field: "Số tiền:" (amount: 1 .. 10^12 đồng), "Hình thức
+ * nộp:" (method: "cash" | "transfer"), "Số biên lai:" (receipt_no: at
+ * most 64 bytes; a number is used once per desk: another dossier's, or
+ * another amount or method, is refused), "Thời điểm nộp:" (at: not more
+ * than 5 minutes after now, not before the day the dossier was created).
+ * The same payment again (same dossier, receipt number, amount and
+ * method: a double click) answers the first one's id and writes nothing.
+ * MC_ENOTFOUND for an unknown code.
  */
 int dossier_payment_add(struct db *db, const char *code,
 			const struct dossier_payment_in *in, mc_time now,
 			const struct auth_actor *actor, int64_t *id_out,
 			struct buf *err);
-/* {"items":[{"id","at","amount","method","receipt_no","note","actor"}],
- *  "fee_dong","paid_dong","due_dong"}. */
+/* {"items":[{"id","at","recorded_at","amount","method","receipt_no","note",
+ *  "actor"}], "fee_dong","paid_dong","due_dong"}; "at" is when it was
+ *  paid, "recorded_at" when it was entered (null for payments of before
+ *  migration 0012). */
 int dossier_payments_list(struct db *db, const char *code, json_t **out,
 			  struct buf *err);
 

@@ -647,6 +647,122 @@ static void test_action_key_race(void **state)
 	buf_release(&err);
 }
 
+/* Workflow 5: payments with the time they were made, receipt numbers
+ * unique per desk, a double click recorded once. */
+static void test_payments(void **state)
+{
+	struct ctx *c = *state;
+	struct dossier_created a, b, o;
+	struct dossier_payment_in pin;
+	struct buf err = BUF_INIT;
+	json_t *m = NULL;
+	int64_t id1 = 0, id2 = 0;
+	char sql[200];
+	mc_time now = T("2026-04-06 09:00");
+	if (create(c->db, NULL, T("2026-04-06 08:00"), &a, &err) ||
+	    create(c->db, NULL, T("2026-04-06 08:05"), &b, &err))
+		fail_msg("%s", err.ptr);
+	memset(&pin, 0, sizeof pin);
+	pin.amount = 50000;
+	pin.method = "cash";
+	pin.receipt_no = "BL-001";
+	pin.at = T("2026-04-06 08:10");
+	assert_int_equal(dossier_payment_add(c->db, a.code, &pin, now, &officer,
+					     &id1, &err), 0);
+	assert_true(id1 > 0);
+	/* the double click: the same id, one row */
+	assert_int_equal(dossier_payment_add(c->db, a.code, &pin, now + 2,
+					     &officer, &id2, &err), 0);
+	assert_int_equal(id2, id1);
+	snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM dossier_payments WHERE "
+		 "receipt_no = 'BL-001'");
+	assert_int_equal(count(c->db, sql), 1);
+	/* the number again: on another dossier, another amount */
+	struct {
+		const char *code;
+		int64_t amount;
+		const char *method, *receipt;
+		mc_time at;
+		const char *want;
+	} bad[] = {
+		{ b.code, 50000, "cash", "BL-001", 0, "Số biên lai:" },
+		{ a.code, 20000, "cash", "BL-001", 0, "Số biên lai:" },
+		{ a.code, 20000, "card", "BL-002", 0, "Hình thức nộp:" },
+		{ a.code, 0, "cash", "BL-002", 0, "Số tiền:" },
+		{ a.code, 10, "cash", "BL-002", T("2026-04-06 10:00"),
+		  "Thời điểm nộp:" },
+		{ a.code, 10, "cash", "BL-002", T("2026-04-05 16:00"),
+		  "Thời điểm nộp:" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		memset(&pin, 0, sizeof pin);
+		pin.amount = bad[i].amount;
+		pin.method = bad[i].method;
+		pin.receipt_no = bad[i].receipt;
+		pin.at = bad[i].at;
+		buf_reset(&err);
+		assert_int_equal(dossier_payment_add(c->db, bad[i].code, &pin,
+						     now, &officer, NULL, &err),
+				 MC_EINVALID);
+		if (strncmp(err.ptr, bad[i].want, strlen(bad[i].want)))
+			fail_msg("row %zu: %s", i, err.ptr);
+	}
+	/* at 0: now; the start of the creation day is allowed */
+	memset(&pin, 0, sizeof pin);
+	pin.amount = 1000;
+	pin.method = "transfer";
+	pin.receipt_no = "";
+	assert_int_equal(dossier_payment_add(c->db, b.code, &pin, now, &officer,
+					     NULL, &err), 0);
+	assert_int_equal(dossier_payment_add(c->db, b.code, &pin, now, &officer,
+					     NULL, &err), 0);
+	pin.at = T("2026-04-06 00:00");
+	pin.receipt_no = "BL-003";
+	assert_int_equal(dossier_payment_add(c->db, b.code, &pin, now, &officer,
+					     NULL, &err), 0);
+	/* another desk has its own numbers */
+	exec_ok(c->db, "INSERT INTO units (era, code, name, full_name, type, "
+		       "parent_code, level, name_key) VALUES ('2025', '10001', "
+		       "'B', 'Xã B', 'Xã', '24', 3, 'b')");
+	exec_ok(c->db, "INSERT INTO desks (unit_code, name, agency_code) "
+		       "VALUES ('10001', 'Một cửa Xã B', 'H24.98')");
+	struct dossier_create_in in;
+	memset(&in, 0, sizeof in);
+	in.action = DA_RECEIVE;
+	in.procedure_code = "P1";
+	in.desk_id = count(c->db, "SELECT MAX(id) FROM desks");
+	in.channel = DCH_COUNTER;
+	in.applicant.name = "Trần B";
+	if (dossier_create(c->db, &in, NULL, &dl, NULL, now, &officer, &o, &err))
+		fail_msg("%s", err.ptr);
+	pin.at = 0;
+	pin.receipt_no = "BL-001";
+	pin.amount = 50000;
+	assert_int_equal(dossier_payment_add(c->db, o.code, &pin, now, &officer,
+					     NULL, &err), 0);
+	assert_int_equal(dossier_payments_list(c->db, a.code, &m, &err), 0);
+	json_t *it = json_array_get(json_object_get(m, "items"), 0);
+	assert_string_equal(json_string_value(json_object_get(it, "at")),
+			    "2026-04-06T08:10:00+07:00");
+	assert_string_equal(json_string_value(json_object_get(it,
+							      "recorded_at")),
+			    "2026-04-06T09:00:00+07:00");
+	assert_int_equal(json_integer_value(json_object_get(m, "paid_dong")),
+			 50000);
+	assert_int_equal(json_integer_value(json_object_get(m, "due_dong")), 0);
+	json_decref(m);
+	assert_int_equal(dossier_payments_list(c->db, b.code, &m, &err), 0);
+	assert_int_equal(json_array_size(json_object_get(m, "items")), 3);
+	assert_int_equal(json_integer_value(json_object_get(m, "paid_dong")),
+			 3000);
+	json_decref(m);
+	snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM audit_log WHERE "
+		 "action = 'dossier.payment' AND object_id = '%s' AND "
+		 "after_json LIKE '%%08:10%%'", a.code);
+	assert_int_equal(count(c->db, sql), 1);
+	buf_release(&err);
+}
+
 #define TESTS                                               \
 	cmocka_unit_test(test_create_idem),                 \
 	cmocka_unit_test(test_sequence_threads),            \
@@ -654,7 +770,8 @@ static void test_action_key_race(void **state)
 	cmocka_unit_test(test_queue),                       \
 	cmocka_unit_test(test_assignee),                    \
 	cmocka_unit_test(test_action_keys),                 \
-	cmocka_unit_test(test_action_key_race)
+	cmocka_unit_test(test_action_key_race),             \
+	cmocka_unit_test(test_payments)
 
 int main(void)
 {
