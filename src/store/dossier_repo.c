@@ -2432,7 +2432,14 @@ int dossier_book(struct db *db, int64_t desk_id, int year, int page,
 		goto out;
 	db_bind_int64(st, 1, desk_id);
 	db_bind_int64(st, 2, year);
-	db_bind_int64(st, 3, per_page > 0 ? per_page : -1);
+	/* all rows: LIMIT -1 on SQLite, LIMIT NULL on PostgreSQL (which
+	 * refuses a negative limit) */
+	if (per_page > 0)
+		db_bind_int64(st, 3, per_page);
+	else if (db_kind(db) == DB_SQLITE)
+		db_bind_int64(st, 3, -1);
+	else
+		db_bind_null(st, 3);
 	db_bind_int64(st, 4, per_page > 0 ? (int64_t)(page - 1) * per_page : 0);
 	items = json_array();
 	while ((rc = db_step(st)) == DB_ROW) {

@@ -381,6 +381,13 @@ static void test_queue(void **state)
 				       &err), 0);
 	assert_int_equal(json_array_size(json_object_get(out, "items")), 10);
 	json_decref(out);
+	/* the whole book of the year (print, CSV): per_page 0 on both
+	 * databases (PostgreSQL refuses LIMIT -1) */
+	assert_int_equal(dossier_book(c->db, 1, 2026, 1, 0, &out, &err), 0);
+	assert_int_equal(json_array_size(json_object_get(out, "items")), 82);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(
+				 json_object_get(out, "items"), 81), "no")), 82);
+	json_decref(out);
 	buf_release(&err);
 }
 
