@@ -12,6 +12,7 @@
 # Env: BENCH_SECONDS (10), BENCH_THREADS (2), BENCH_INTAKE_CONNECTIONS (8),
 # BENCH_CONNECTIONS (16, queue), BENCH_QUEUE_DOSSIERS (10000000),
 # BENCH_QUEUE_DB (a SQLite file to use instead), BENCH_SKIP_QUEUE=1,
+# BENCH_SKIP_INTAKE=1,
 # BUILD (build). docs/demo.md explains the figures.
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -63,6 +64,8 @@ wrk_p99() { to_ms "$(awk '$1 == "99%" { print $2 }' "$1")"; }
 
 # ---- (a) durable intake ----------------------------------------------------
 mkdir -p "$BUILD/bench"
+echo "motcua bench (dossiers): $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+if [ "${BENCH_SKIP_INTAKE:-}" != 1 ]; then
 # shellcheck disable=SC2046
 ${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror \
 	-o "$BUILD/bench/bench_intake" bench/bench_intake.c -lsqlite3 -lpthread ||
@@ -90,7 +93,6 @@ made=$(sqlite3 "$tmp/intake.db" "SELECT count(*) FROM dossiers" 2>/dev/null || e
 "$BUILD/bench/bench_intake" "$tmp/raw.db" "$secs" 1 >"$tmp/raw.out" 2>&1
 raw_rps=$(awk '/^raw_inserts_per_s/ { print $2 }' "$tmp/raw.out")
 
-echo "motcua bench (dossiers): $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 printf "%-34s %10s %9s  %s\n" "intake" "per s" "p99 ms" "note"
 printf "%-34s %10.0f %9s  %s\n" "raw SQLite (1 row + 1 event / tx)" "${raw_rps:-0}" "-" "bench_intake.c, WAL, synchronous=NORMAL"
 printf "%-34s %10.0f %9.2f  %s\n" "POST /api/v1/dossiers (HTTP)" "${http_rps:-0}" "${http_p99:-0}" \
@@ -98,6 +100,7 @@ printf "%-34s %10.0f %9.2f  %s\n" "POST /api/v1/dossiers (HTTP)" "${http_rps:-0}
 awk -v h="${http_rps:-0}" -v r="${raw_rps:-0}" 'BEGIN {
 	if (r > 0) printf "intake ratio HTTP / raw: %.2f (aim >= 0.70)\n", h / r
 }'
+fi
 
 # ---- (b) a work queue on a big database ------------------------------------
 [ "${BENCH_SKIP_QUEUE:-}" = 1 ] && exit 0
