@@ -2016,8 +2016,17 @@ static int sameday_model(struct http_request *req, struct db *db,
 	json_object_set_new(m, "possible", json_boolean(sameday_ok(req, db, code)));
 	json_object_set_new(m, "state_label", json_string(str_of(d, "state_label")));
 	json_t *result = json_object_get(d, "result");
-	if (json_is_object(result))
-		json_object_set(m, "result", result);
+	if (json_is_object(result)) {
+		json_t *r = json_deep_copy(result);
+		int32_t day;
+		char ymd[11];
+		if (!version_parse_day(str_of(result, "date"), &day)) {
+			version_format_day(day, ymd);
+			json_object_set_new(r, "date", json_string(arena_printf(
+				req->arena, "%.2s/%.2s/%.4s", ymd + 8, ymd + 5, ymd)));
+		}
+		json_object_set_new(m, "result", r);
+	}
 	if (done) {
 		json_t *evs = json_object_get(d, "events");
 		json_t *last = json_array_get(evs, json_array_size(evs) - 1);
