@@ -1141,6 +1141,7 @@ int handle_dossier_action(struct http_request *req,
 			out.version = v + 1;
 			out.to = cx.row.state;
 			out.due_at = cx.row.due_at;
+			out.replayed = true;
 			goto done_ok;
 		}
 		const char *note = in_str(&inp, "note");
@@ -1181,9 +1182,15 @@ int handle_dossier_action(struct http_request *req,
 		goto fail;
 	in.action = a;
 	in.expected_version = v;
-	/* NEEDSWORK: the form's idempotency key (field "idem") waits for
-	 * dossier_act_in to carry it (notes/workflow-to-dossier.md); a double
-	 * click is recognised by own_repeat() meanwhile. */
+	/* The form's idempotency key: two submissions racing on the same
+	 * version apply once (dossier_act); a later repeat of the version
+	 * already passed is recognised above by own_repeat(). */
+	in.idem_key = in_str(&inp, "idem");
+	if (in.idem_key && strlen(in.idem_key) > 128) {
+		e.field = "idem";
+		e.message = "Khóa chống gửi trùng: tối đa 128 ký tự.";
+		goto fail;
+	}
 	buf_reset(&err);
 	if (wf_engine_get(db, cx.ref.unit_code, &eng, &err) < 0) {
 		log_error("dossier %s: engine: %s", code, err.ptr);
@@ -1251,13 +1258,14 @@ done_ok:
 		if (due)
 			mctime_format_iso(due, &iso);
 		json_t *m = json_pack(
-			"{s:s, s:s, s:s, s:s, s:I, s:s?, s:I, s:b}", "code",
+			"{s:s, s:s, s:s, s:s, s:I, s:s?, s:I, s:b, s:b}", "code",
 			code, "action", aname, "from",
 			out.from ? dossier_state_name(out.from) : "", "to",
 			out.to ? dossier_state_name(out.to) : "", "version",
 			(json_int_t)out.version, "due_at",
 			due ? iso.ptr : NULL, "event_seq",
-			(json_int_t)out.event_seq, "violation", out.violation);
+			(json_int_t)out.event_seq, "violation", out.violation,
+			"replayed", out.replayed);
 		buf_release(&iso);
 		rc = respond_view(req, res, 200, "dossier", m);
 		goto done;
@@ -1314,12 +1322,15 @@ int handle_dossier_payment(struct http_request *req,
 	const char *method = in_str(&inp, "method");
 	const char *receipt = in_str(&inp, "receipt_no");
 	const char *note = in_str(&inp, "note");
+	const char *at_s = in_str(&inp, "at");
+	mc_time at = 0;
 	int64_t amount = 0;
 	json_object_set_new(typed, "amount", json_string(amount_s ? amount_s : ""));
 	json_object_set_new(typed, "receipt_no",
 			    json_string(receipt ? receipt : ""));
 	json_object_set_new(typed, "method", json_string(method ? method : ""));
 	json_object_set_new(typed, "note", json_string(note ? note : ""));
+	json_object_set_new(typed, "at", json_string(at_s ? at_s : ""));
 	if (!amount_s || money_parse_dong(amount_s, &amount, &err) < 0 ||
 	    amount <= 0) {
 		field = "amount";
@@ -1336,14 +1347,31 @@ int handle_dossier_payment(struct http_request *req,
 		msg = "Số biên lai: không được để trống (tối đa 64 ký tự).";
 		goto fail;
 	}
+	if (at_s && mctime_parse(at_s, &at, &err) < 0) {
+		field = "at";
+		msg = "Thời điểm nộp: nhập ngày và giờ, dạng YYYY-MM-DD HH:MM.";
+		goto fail;
+	}
 	struct dossier_payment_in pin = { .amount = amount, .method = method,
-					  .receipt_no = receipt, .note = note };
+					  .receipt_no = receipt, .note = note,
+					  .at = at };
 	struct auth_actor who = auth_actor_of(req);
 	int64_t id = 0;
 	buf_reset(&err);
 	rc = dossier_payment_add(db, code, &pin, wf_now(), &who, &id, &err);
 	if (rc == MC_EINVALID) {
+		/* The repository's reasons start with the field's label. */
+		static const struct {
+			const char *label, *field;
+		} labels[] = { { "Số tiền", "amount" },
+			       { "Hình thức nộp", "method" },
+			       { "Số biên lai", "receipt_no" },
+			       { "Thời điểm nộp", "at" } };
 		field = "amount";
+		for (size_t k = 0; k < sizeof labels / sizeof labels[0]; k++)
+			if (!strncmp(err.ptr, labels[k].label,
+				     strlen(labels[k].label)))
+				field = labels[k].field;
 		msg = arena_strdup(req->arena, err.ptr);
 		goto fail;
 	}

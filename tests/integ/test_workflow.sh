@@ -69,15 +69,18 @@ api() {
 	fi
 }
 # act JAR CSRF CODE VERSION ACTION [FIELD=VALUE ...]: the page's form.
+n_act=0
 act() {
 	jar=$1 c=$2 code=$3 v=$4 a=$5
 	shift 5
 	n=$#
 	for kv; do set -- "$@" --data-urlencode "$kv"; done
 	shift $n
+	n_act=$((n_act + 1))
+	IDEM=${REPEAT_IDEM:-t$$-$n_act}
 	http POST "/mot-cua/ho-so/$code/thao-tac" -b "$jar" \
 		--data-urlencode "csrf=$c" --data-urlencode "action=$a" \
-		--data-urlencode "version=$v" --data-urlencode "idem=t$$" "$@"
+		--data-urlencode "version=$v" --data-urlencode "idem=$IDEM" "$@"
 }
 # version_of JAR CODE: the dossier's version (API).
 version_of() {
@@ -183,12 +186,16 @@ expect_body "... with the reason" 'giao'
 act "$JS2" "$CS2" "$D1" "$V" request_supplement "items=Tờ khai (bản chính)
 Giấy chứng nhận cũ (bản sao)" "note=Thiếu tờ khai"
 expect_status "supplement request (Mẫu 02)" 303
+SUP_IDEM=$IDEM
 act "$JS" "$CS" "$D1" "$V" send_back "to_step=0" "note=Ghi chú dài của người thứ hai"
 expect_status "the second session with the same version: 409" 409
 expect_body "... a clear conflict message" 'người khác cập nhật'
 expect_body "... the typed note kept on the page" 'Ghi chú dài của người thứ hai'
-act "$JS2" "$CS2" "$D1" "$V" request_supplement "items=Tờ khai" "note=Thiếu tờ khai"
+REPEAT_IDEM=$SUP_IDEM act "$JS2" "$CS2" "$D1" "$V" request_supplement "items=Tờ khai (bản chính)
+Giấy chứng nhận cũ (bản sao)" "note=Thiếu tờ khai"
 expect_status "a double-click of the same form: shown as done" 303
+api "$JS2" "$CS2" GET "/api/v1/dossiers/$D1"
+check "... applied once" [ "$(jget version)" = "$((V + 1))" ]
 
 http GET "/mot-cua/ho-so/$D1/mau-02" -b "$JS2"
 expect_status "Mẫu 02 prints" 200
@@ -345,6 +352,11 @@ expect_status "a cash payment" 303
 api "$JR" "$CR" POST "/api/v1/dossiers/$D4/payments" '{"amount":1000,"method":"transfer","receipt_no":"CK-7"}'
 expect_status "a transfer through the API" 201
 expect_body "... listed" '"receipt_no":"CK-7"'
+api "$JR" "$CR" POST "/api/v1/dossiers/$D4/payments" '{"amount":1000,"method":"transfer","receipt_no":"CK-8","at":"2000-01-01 08:00"}'
+expect_status "a payment dated before the dossier: 422" 422
+expect_body "... names the field" '"field":"at"'
+api "$JR" "$CR" POST "/api/v1/dossiers/$D4/payments" "{\"amount\":5000,\"method\":\"cash\",\"receipt_no\":\"BL02\",\"at\":\"$(TZ=Asia/Ho_Chi_Minh date +'%Y-%m-%d %H:%M')\"}"
+expect_status "a payment with the time it was paid" 201
 http GET "/mot-cua/ho-so/$D4" -b "$JR"
 expect_body "payments shown on the dossier page" 'BL01'
 api "$JS" "$CS" POST "/api/v1/dossiers/$D4/payments" '{"amount":1000,"method":"cash","receipt_no":"X"}'
