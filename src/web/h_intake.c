@@ -31,6 +31,7 @@
 #include "store/deskpay_repo.h"
 #include "store/dossier_repo.h"
 #include "store/filestore.h"
+#include "store/intake_repo.h"
 #include "store/version_repo.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -389,7 +390,7 @@ struct ictx {
 	int32_t today;
 	const char *desk_code;
 	json_t *desk;		/* desk_repo_get, or NULL */
-	json_t *unit;		/* catalog_unit_get of the desk's unit */
+	struct intake_unit unit;	/* the desk's unit and province */
 	const char *proc_code;	/* "" when none chosen */
 	json_t *proc;		/* catalog_procedure_get, or NULL */
 	bool served;		/* the desk serves the procedure */
@@ -406,7 +407,6 @@ struct ictx {
 static void ictx_release(struct ictx *c)
 {
 	json_decref(c->desk);
-	json_decref(c->unit);
 	json_decref(c->proc);
 	json_decref(c->comps);
 	buf_release(&c->terms_err);
@@ -414,23 +414,6 @@ static void ictx_release(struct ictx *c)
 	calcache_put(c->snap);
 }
 
-/* Whether the desk of `unit` lists procedure `code`. */
-static int desk_serves(struct db *db, const char *unit, const char *code,
-		       bool *yes, struct buf *err)
-{
-	json_t *list = NULL;
-	*yes = false;
-	int rc = desk_procedures_list(db, unit, &list, err);
-	if (rc)
-		return rc;
-	size_t i;
-	json_t *it;
-	json_array_foreach(json_object_get(list, "items"), i, it)
-		if (!strcmp(str_of(it, "code"), code))
-			*yes = true;
-	json_decref(list);
-	return 0;
-}
 
 /*
  * The checklist of the procedure version in force for the desk's unit:
@@ -519,7 +502,7 @@ static int ictx_load(struct ictx *c, json_t *errors)
 		goto out;
 	}
 	buf_reset(&err);
-	if ((rc = catalog_unit_get(c->db, c->desk_code, &c->unit, &err)))
+	if ((rc = intake_unit_ref(c->db, c->desk_code, &c->unit, &err)))
 		goto out;
 	if (!*c->proc_code)
 		goto out;
@@ -534,8 +517,8 @@ static int ictx_load(struct ictx *c, json_t *errors)
 	if (rc)
 		goto out;
 	buf_reset(&err);
-	if ((rc = desk_serves(c->db, c->desk_code, c->proc_code, &c->served,
-			      &err)))
+	if ((rc = intake_desk_serves(c->db, c->desk_code, c->proc_code,
+				      &c->served, &err)))
 		goto out;
 	if (!c->served) {
 		field_error(errors, "procedure", "Thủ tục",
@@ -646,7 +629,6 @@ struct intake_in {
 static int check_address_unit(struct ictx *c, const char *code,
 			      struct intake_in *ii, json_t *errors)
 {
-	json_t *u = NULL;
 	struct buf err = BUF_INIT;
 	int rc = 0;
 	if (!*code) {
@@ -654,8 +636,9 @@ static int check_address_unit(struct ictx *c, const char *code,
 			    "chọn xã, phường nơi cư trú hoặc trụ sở");
 		goto out;
 	}
-	rc = catalog_unit_get(c->db, code, &u, &err);
-	if (rc == MC_ENOTFOUND || (!rc && json_is_null(json_object_get(u, "parent")))) {
+	struct intake_unit u;
+	rc = intake_unit_ref(c->db, code, &u, &err);
+	if (rc == MC_ENOTFOUND || (!rc && !*u.parent_code)) {
 		rc = 0;
 		field_error(errors, "address_unit", "Địa chỉ (xã, phường)",
 			    "mã xã, phường không có trong danh mục đơn vị "
@@ -667,10 +650,8 @@ static int check_address_unit(struct ictx *c, const char *code,
 		rc = MC_EDB;
 		goto out;
 	}
-	ii->address_unit_name = arena_strdup(c->req->arena,
-					     str_of(u, "full_name"));
+	ii->address_unit_name = arena_strdup(c->req->arena, u.full_name);
 out:
-	json_decref(u);
 	buf_release(&err);
 	return rc;
 }
@@ -1136,7 +1117,7 @@ static int form_model(struct ictx *c, json_t *in, json_t **out)
 	if (c->desk) {
 		json_object_set_new(m, "desk", json_pack(
 			"{s:s, s:s, s:s}", "name", str_of(c->desk, "name"),
-			"unit_name", str_of(c->unit, "full_name"),
+			"unit_name", c->unit.full_name,
 			"agency_code", str_of(c->desk, "agency_code")));
 		json_object_set_new(m, "no_agency", json_boolean(
 			!*str_of(c->desk, "agency_code")));
@@ -1205,7 +1186,7 @@ static int form_model(struct ictx *c, json_t *in, json_t **out)
 	/* The applicant's commune: the desk's province listed, another code
 	 * may be typed (NĐ 118/2025: not tied to where one lives). */
 	json_t *units = NULL;
-	const char *prov = str_of(json_object_get(c->unit, "parent"), "code");
+	const char *prov = c->unit.parent_code;
 	const char *au = fv(in, "address_unit");
 	if (!*au && !*fv(in, "address_unit_other"))
 		au = c->desk_code;
@@ -1342,25 +1323,23 @@ static void put_qr(json_t *m, const char *key, const char *text,
 static int agency_model(struct db *db, const char *unit_code, json_t *m,
 			struct buf *err)
 {
-	json_t *desk = NULL, *unit = NULL;
+	json_t *desk = NULL;
+	struct intake_unit unit;
 	int rc = desk_repo_get(db, unit_code, &desk, err);
 	if (!rc)
-		rc = catalog_unit_get(db, unit_code, &unit, err);
+		rc = intake_unit_ref(db, unit_code, &unit, err);
 	if (rc)
 		goto out;
 	struct buf up = BUF_INIT;
-	buf_addf(&up, "ỦY BAN NHÂN DÂN %s", str_of(unit, "full_name"));
+	buf_addf(&up, "ỦY BAN NHÂN DÂN %s", unit.full_name);
 	json_object_set_new(m, "agency", json_pack(
 		"{s:s, s:s, s:s, s:s, s:s, s:s}", "authority", up.ptr,
-		"desk_name", str_of(desk, "name"), "unit_name",
-		str_of(unit, "full_name"), "province",
-		str_of(json_object_get(unit, "parent"), "full_name"),
-		"address", str_of(desk, "address"), "phone",
-		str_of(desk, "phone")));
+		"desk_name", str_of(desk, "name"), "unit_name", unit.full_name,
+		"province", unit.parent_full_name, "address",
+		str_of(desk, "address"), "phone", str_of(desk, "phone")));
 	buf_release(&up);
 out:
 	json_decref(desk);
-	json_decref(unit);
 	return rc;
 }
 
@@ -1369,11 +1348,11 @@ static void dossier_fields(struct http_request *req, struct db *db, json_t *d,
 			   json_t *m)
 {
 	json_t *a = json_object_get(d, "applicant");
-	json_t *au = NULL;
+	struct intake_unit au;
 	struct buf e = BUF_INIT;
-	if (*str_of(a, "address_unit") &&
-	    catalog_unit_get(db, str_of(a, "address_unit"), &au, &e))
-		au = NULL;
+	if (!*str_of(a, "address_unit") ||
+	    intake_unit_ref(db, str_of(a, "address_unit"), &au, &e))
+		au.full_name[0] = 0;
 	buf_release(&e);
 	json_object_set_new(m, "code", json_string(str_of(d, "code")));
 	json_object_set(m, "dossier", d);
@@ -1385,8 +1364,7 @@ static void dossier_fields(struct http_request *req, struct db *db, json_t *d,
 		str_of(a, "address_street"), "org", org, "id_label",
 		org ? "Mã số thuế" : "Số định danh cá nhân"));
 	json_object_set_new(json_object_get(m, "applicant"), "unit_name",
-			    json_string(str_of(au, "full_name")));
-	json_decref(au);
+			    json_string(au.full_name));
 	json_t *rows = json_array();
 	size_t i;
 	json_t *c;
