@@ -1744,7 +1744,12 @@ int handle_intake(struct http_request *req, struct http_response *res)
 	json_t *body = NULL, *in = NULL, *errors = json_object(), *m = NULL;
 	bool post = req->method == HTTP_POST;
 
-	if (post && req->want_json && !(body = json_body(req))) {
+	/* The API takes JSON, or the page's form fields (urlencoded, or
+	 * multipart with the scans as cSEQ_file). */
+	const char *ct = http_header(req, "content-type");
+	bool formish = ct && (!strncmp(ct, "application/x-www-form-urlencoded", 33) ||
+			      !strncmp(ct, "multipart/form-data", 19));
+	if (post && req->want_json && !(body = json_body(req)) && !formish) {
 		rc = respond_error(req, res, 400, "bad_request",
 				   "Nội dung yêu cầu phải là một đối tượng JSON.");
 		goto out;

@@ -394,6 +394,13 @@ http POST /api/v1/dossiers -H "Authorization: Bearer $RCVTOK" \
 expect_status "API: an unknown channel is 422" 422
 expect_body "API: ... naming it" '"field":"channel"'
 http POST /api/v1/dossiers -H "Authorization: Bearer $RCVTOK" \
+	-F desk=$DESK -F procedure=$FEE_PROC -F "name=Vũ Thị Mai" \
+	-F id_number=001203004567 -F address_unit=$DESK -F "address_street=Tổ 9" \
+	-F c1_mode=original -F c1_originals=1 -F c2_mode=digitised \
+	-F "c2_file=@$T/scan.pdf;type=application/pdf"
+expect_status "API: multipart with the scan: 201" 201
+expect_body "API: multipart: received" '"state":"received"'
+http POST /api/v1/dossiers -H "Authorization: Bearer $RCVTOK" \
 	-H 'Content-Type: application/json' -d '[1]'
 expect_status "API: not an object: 400" 400
 http POST /api/v1/dossiers -H 'Content-Type: application/json' -d '{}'
