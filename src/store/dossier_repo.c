@@ -635,7 +635,24 @@ static int counter_next(struct db *db, const char *scope, const char *period,
 			int64_t *out, struct buf *err)
 {
 	struct db_stmt *st;
-	int rc = db_prepare_cached(
+	/* The counter of the day exists but for the first dossier of the
+	 * day: a plain UPDATE first (one index seek), the upsert when none. */
+	int rc = db_prepare_cached(db, "UPDATE dossier_counter SET last ="
+				   " last + 1 WHERE scope = ? AND period = ?"
+				   " RETURNING last", &st, err);
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, scope, -1);
+	db_bind_text(st, 2, period, -1);
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		*out = db_column_int64(st, 0);
+	db_done(st);
+	if (rc == DB_ROW)
+		return 0;
+	if (rc < 0)
+		return rc;
+	rc = db_prepare_cached(
 		db,
 		"INSERT INTO dossier_counter (scope, period, last) VALUES"
 		" (?, ?, 1) ON CONFLICT (scope, period) DO UPDATE SET last ="
@@ -690,9 +707,9 @@ static int fill_replayed(struct db *db, const char *code,
 	out->state = d.state;
 	out->version = d.n_events;
 	out->replayed = true;
-	rc = db_prepare(db, "SELECT fee_dong, COALESCE(book_year, 0),"
-			" COALESCE(book_no, 0) FROM dossiers WHERE code = ?",
-			&st, err);
+	rc = db_prepare_cached(db, "SELECT fee_dong, COALESCE(book_year, 0),"
+			       " COALESCE(book_no, 0) FROM dossiers WHERE"
+			       " code = ?", &st, err);
 	if (rc)
 		return rc;
 	db_bind_text(st, 1, code, -1);
@@ -701,16 +718,19 @@ static int fill_replayed(struct db *db, const char *code,
 		out->book_year = (int)db_column_int64(st, 1);
 		out->book_no = (int)db_column_int64(st, 2);
 	}
-	db_finalize(st);
+	db_done(st);
 	return 0;
 }
 
 static int desk_info(struct db *db, int64_t desk_id, char unit[16],
-		     char agency[48], struct buf *err)
+		     char agency[48], char parent[16], struct buf *err)
 {
 	struct db_stmt *st;
-	int rc = db_prepare_cached(db, "SELECT unit_code, COALESCE(agency_code,"
-				   " '') FROM desks WHERE id = ?", &st, err);
+	int rc = db_prepare_cached(db, "SELECT k.unit_code, COALESCE("
+				   "k.agency_code, ''), COALESCE(u.parent_code,"
+				   " '') FROM desks k LEFT JOIN units u ON u.era"
+				   " = '2025' AND u.code = k.unit_code WHERE"
+				   " k.id = ?", &st, err);
 	if (rc)
 		return rc;
 	db_bind_int64(st, 1, desk_id);
@@ -718,6 +738,7 @@ static int desk_info(struct db *db, int64_t desk_id, char unit[16],
 	if (rc == DB_ROW) {
 		snprintf(unit, 16, "%s", db_column_text(st, 0));
 		snprintf(agency, 48, "%s", db_column_text(st, 1));
+		snprintf(parent, 16, "%s", db_column_text(st, 2));
 		rc = 0;
 	} else if (rc == DB_DONE) {
 		buf_setf(err, "Không tìm thấy bộ phận một cửa %lld",
@@ -787,20 +808,34 @@ static int check_create_in(const struct dossier_create_in *in, struct buf *err)
 	return 0;
 }
 
-int dossier_create(struct db *db, const struct dossier_create_in *in,
-		   const char *idem_key, const struct deadline *dl,
-		   const struct dossier_settings *settings, mc_time now,
-		   const struct auth_actor *actor, struct dossier_created *out,
-		   struct buf *err)
+static void create_remember(struct dossier_bulk *bk, int64_t id,
+			    const char *code, const struct dossier_create_in *in,
+			    const char *unit, const char *parent,
+			    const struct dossier_terms *terms,
+			    const struct dossier *d);
+static int bulk_desk(struct dossier_bulk *bk, int64_t desk_id, char unit[16],
+		     char agency[48], char parent[16], struct buf *err);
+
+/*
+ * The one implementation of creation. bk NULL: its own transaction (a
+ * savepoint of the caller's). bk set: in the caller's transaction without
+ * a savepoint, the desk from the handle's cache, the new row remembered
+ * for the actions that follow.
+ */
+static int create_run(struct db *db, struct dossier_bulk *bk,
+		      const struct dossier_create_in *in, const char *idem_key,
+		      const struct deadline *dl,
+		      const struct dossier_settings *settings, mc_time now,
+		      const struct auth_actor *actor,
+		      struct dossier_created *out, struct buf *err)
 {
-	struct dossier_settings defs;
 	struct dossier_terms terms_buf;
 	const struct dossier_terms *terms = in->terms;
 	struct dossier d;
 	struct dossier_event ev;
 	struct buf code = BUF_INIT, pz = BUF_INIT;
-	char unit[16], agency[48], day[7], hash[65], dc[16], book_scope[40],
-		year[8], found[DOSSIER_CODE_MAX];
+	char unit[16], agency[48], parent[16], day[7], hash[65], dc[16],
+		book_scope[40], year[8], found[DOSSIER_CODE_MAX];
 	int64_t seq = 0, book_no = 0, id = 0;
 	struct db_stmt *st;
 	char *first_payload = NULL;
@@ -808,24 +843,22 @@ int dossier_create(struct db *db, const struct dossier_create_in *in,
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	if (!settings) {
-		dossier_settings_default(&defs);
-		settings = &defs;
-	}
 	if (idem_key && (strlen(idem_key) < 1 || strlen(idem_key) > 128)) {
 		buf_setf(err, "khóa chống gửi trùng không hợp lệ");
 		return MC_EINVALID;
 	}
 	if ((rc = check_create_in(in, err)))
 		return rc;
-	if (idem_key) {
+	if (idem_key && !bk) {
 		rc = idem_lookup(db, idem_key, found, err);
 		if (rc < 0)
 			return rc;
 		if (rc == 1)
 			return fill_replayed(db, found, out, err);
 	}
-	if ((rc = desk_info(db, in->desk_id, unit, agency, err)))
+	rc = bk ? bulk_desk(bk, in->desk_id, unit, agency, parent, err)
+		: desk_info(db, in->desk_id, unit, agency, parent, err);
+	if (rc)
 		return rc;
 	if (in->agency_code)
 		snprintf(agency, sizeof agency, "%s", in->agency_code);
@@ -857,15 +890,18 @@ int dossier_create(struct db *db, const struct dossier_create_in *in,
 	if ((rc = dossier_apply(&d, settings, &ev, err)))
 		return rc;
 
-	if ((rc = db_begin(db, err)))
-		return rc;
-	in_tx = true;
+	if (!bk) {
+		if ((rc = db_begin(db, err)))
+			return rc;
+		in_tx = true;
+	}
 	if (idem_key) {
 		rc = idem_lookup(db, idem_key, found, err);
 		if (rc < 0)
 			goto out;
 		if (rc == 1) {
-			db_rollback(db);
+			if (in_tx)
+				db_rollback(db);
 			return fill_replayed(db, found, out, err);
 		}
 	}
@@ -905,7 +941,8 @@ int dossier_create(struct db *db, const struct dossier_create_in *in,
 		" classification, active, version, fee_dong, paid_dong,"
 		" book_year, book_no, created_at, updated_at) VALUES (?, ?, ?,"
 		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
+		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)"
+		" RETURNING id",
 		&st, err);
 	if (rc)
 		goto out;
@@ -966,24 +1003,18 @@ int dossier_create(struct db *db, const struct dossier_create_in *in,
 		db_bind_int64(st, i++, now);
 	}
 	rc = db_step(st);
+	if (rc == DB_ROW)
+		id = db_column_int64(st, 0);
 	db_done(st);
 	if (rc < 0) {
-		if (db_error_is_unique(db)) {
+		if (db_error_is_unique(db) && !bk) {
 			buf_setf(err, "Mã hồ sơ %s đã tồn tại", code.ptr);
 			rc = MC_ECONFLICT;
 		}
 		goto out;
 	}
-	rc = db_prepare_cached(db, "SELECT id FROM dossiers WHERE code = ?",
-			       &st, err);
-	if (rc)
-		goto out;
-	db_bind_text(st, 1, code.ptr, -1);
-	rc = db_step(st);
-	id = db_column_int64(st, 0);
-	db_done(st);
 	if (rc != DB_ROW) {
-		rc = rc < 0 ? rc : MC_EDB;
+		rc = MC_EDB;
 		goto out;
 	}
 	if (in->n_items > 0 || in->form) {
@@ -1014,7 +1045,7 @@ int dossier_create(struct db *db, const struct dossier_create_in *in,
 		rc = db_step(st);
 		db_done(st);
 		if (rc < 0) {
-			if (db_error_is_unique(db)) {
+			if (db_error_is_unique(db) && !bk) {
 				/* another node won the race: its dossier */
 				db_rollback(db);
 				in_tx = false;
@@ -1033,16 +1064,19 @@ int dossier_create(struct db *db, const struct dossier_create_in *in,
 			   err);
 	if (rc)
 		goto out;
-	rc = db_commit(db, err);
-	in_tx = false;
-	if (rc)
-		goto out;
+	if (in_tx) {
+		in_tx = false;
+		if ((rc = db_commit(db, err)))
+			goto out;
+	}
 	snprintf(out->code, sizeof out->code, "%s", code.ptr);
 	out->received_at = d.received_at;
 	out->due_at = d.due_at;
 	out->state = d.state;
 	out->version = d.n_events;
 	out->fee_dong = terms->fee_dong;
+	if (bk && !(in->unit_code && strcmp(in->unit_code, unit)))
+		create_remember(bk, id, code.ptr, in, unit, parent, terms, &d);
 out:
 	if (in_tx)
 		db_rollback(db);
@@ -1053,6 +1087,21 @@ done:
 	buf_release(&code);
 	buf_release(&pz);
 	return rc < 0 ? rc : 0;
+}
+
+int dossier_create(struct db *db, const struct dossier_create_in *in,
+		   const char *idem_key, const struct deadline *dl,
+		   const struct dossier_settings *settings, mc_time now,
+		   const struct auth_actor *actor, struct dossier_created *out,
+		   struct buf *err)
+{
+	struct dossier_settings defs;
+	if (!settings) {
+		dossier_settings_default(&defs);
+		settings = &defs;
+	}
+	return create_run(db, NULL, in, idem_key, dl, settings, now, actor, out,
+			  err);
 }
 
 /* ---- actions --------------------------------------------------------------- */
@@ -1457,6 +1506,8 @@ static int act_run(struct db *db, struct dossier_bulk *bk, const char *code,
 	if (in->idem_key) {
 		rc = key_store(db, as.ref.id, in->idem_key, actor_id, fp,
 			       in->action, out, now, err);
+		if (rc && bk)
+			rc = MC_EDB;	/* written in part: roll back */
 		if (rc)
 			goto out;
 	}
@@ -1622,6 +1673,124 @@ static void act_forget(struct dossier_bulk *bk, const char *code)
 	struct bulk_row *r = &bk->rows[code_slot(code)];
 	if (r->used && !strcmp(r->as.ref.code, code))
 		r->used = false;
+}
+
+static int bulk_desk(struct dossier_bulk *bk, int64_t desk_id, char unit[16],
+		     char agency[48], char parent[16], struct buf *err)
+{
+	struct bulk_desk *k = &bk->desks[(size_t)desk_id & (BULK_DESKS - 1)];
+	int rc;
+	if (!k->used || k->id != desk_id) {
+		rc = desk_info(bk->db, desk_id, k->unit, k->agency, k->parent,
+			       err);
+		if (rc)
+			return rc;
+		k->used = true;
+		k->id = desk_id;
+	}
+	memcpy(unit, k->unit, 16);
+	memcpy(agency, k->agency, 48);
+	memcpy(parent, k->parent, 16);
+	return 0;
+}
+
+static void create_remember(struct dossier_bulk *bk, int64_t id,
+			    const char *code, const struct dossier_create_in *in,
+			    const char *unit, const char *parent,
+			    const struct dossier_terms *terms,
+			    const struct dossier *d)
+{
+	struct act_state as;
+	memset(&as.ref, 0, sizeof as.ref);
+	as.d = *d;
+	as.ref.id = id;
+	as.ref.desk_id = in->desk_id;
+	as.ref.version_id = terms->version_id;
+	snprintf(as.ref.code, sizeof as.ref.code, "%s", code);
+	snprintf(as.ref.unit_code, sizeof as.ref.unit_code, "%s", unit);
+	snprintf(as.ref.unit_parent, sizeof as.ref.unit_parent, "%s", parent);
+	snprintf(as.ref.procedure_code, sizeof as.ref.procedure_code, "%s",
+		 in->procedure_code);
+	as.plan = terms->plan;
+	if (as.plan.n_steps != d->n_steps)
+		plan_generic(d->n_steps, &as.plan);
+	act_remember(bk, &as);
+}
+
+int dossier_bulk_new(struct db *db, const struct dossier_settings *settings,
+		     struct dossier_bulk **out)
+{
+	struct dossier_bulk *bk = xcalloc(1, sizeof *bk);
+	bk->db = db;
+	if (settings)
+		bk->settings = *settings;
+	else
+		dossier_settings_default(&bk->settings);
+	bk->rows = xcalloc(BULK_ROWS, sizeof *bk->rows);
+	*out = bk;
+	return 0;
+}
+
+void dossier_bulk_forget(struct dossier_bulk *bk)
+{
+	if (!bk)
+		return;
+	memset(bk->rows, 0, BULK_ROWS * sizeof *bk->rows);
+	memset(bk->plans, 0, sizeof bk->plans);
+	memset(bk->desks, 0, sizeof bk->desks);
+}
+
+void dossier_bulk_free(struct dossier_bulk *bk)
+{
+	if (!bk)
+		return;
+	free(bk->rows);
+	free(bk);
+}
+
+void dossier_bulk_stats(const struct dossier_bulk *bk, uint64_t *hits,
+			uint64_t *misses)
+{
+	*hits = bk->hits;
+	*misses = bk->misses;
+}
+
+static int bulk_in_tx(struct dossier_bulk *bk, struct buf *err)
+{
+	if (db_in_transaction(bk->db))
+		return 0;
+	buf_setf(err, "dossier_bulk: call db_begin() first (the caller's "
+		      "transaction)");
+	return MC_EINVALID;
+}
+
+int dossier_bulk_create(struct dossier_bulk *bk,
+			const struct dossier_create_in *in,
+			const char *idem_key, const struct deadline *dl,
+			mc_time now, const struct auth_actor *actor,
+			struct dossier_created *out, struct buf *err)
+{
+	int rc = bulk_in_tx(bk, err);
+	if (rc) {
+		memset(out, 0, sizeof *out);
+		return rc;
+	}
+	return create_run(bk->db, bk, in, idem_key, dl, &bk->settings, now,
+			  actor, out, err);
+}
+
+int dossier_bulk_act(struct dossier_bulk *bk, const char *code,
+		     const struct dossier_act_in *in, const struct deadline *dl,
+		     mc_time now, const struct auth_actor *actor,
+		     struct dossier_act_out *out, struct buf *err)
+{
+	int rc = bulk_in_tx(bk, err);
+	if (rc) {
+		memset(out, 0, sizeof *out);
+		return rc;
+	}
+	return act_run(bk->db, bk, code, in, dl, &bk->settings, NULL, now,
+		       actor, out, err);
 }
 
 int dossier_act(struct db *db, const char *code, const struct dossier_act_in *in,

@@ -307,6 +307,50 @@ int dossier_act(struct db *db, const char *code, const struct dossier_act_in *in
 int dossier_assignees(struct db *db, const char *code, int step, json_t **out,
 		      struct buf *err);
 
+/* ---- the bulk path (dossier2) ---------------------------------------------- */
+
+/*
+ * For loaders that write many dossiers in a row (`motcua demo`, imports):
+ * the same creation and actions as dossier_create() and dossier_act() -
+ * one implementation, the same events, rows, counters, keys and audit
+ * entries - run inside the CALLER's transaction (db_begin() first, else
+ * MC_EINVALID; commit every few hundred calls) without a savepoint per
+ * call, with caches in the handle: the rows it wrote last (an action whose
+ * expected_version is the cached row's skips the SELECT; the UPDATE still
+ * checks the version), the plans by (procedure, version, committed time),
+ * the desks. No principal: a trusted caller (as dossier_act with p NULL).
+ *
+ * Errors. Every check (version, rules, assignee, key) comes before the
+ * first write: such a refusal (MC_EINVALID, MC_ECONFLICT, MC_ENOTFOUND,
+ * MC_ERANGE) writes nothing and the batch goes on. A failure of the
+ * database itself (MC_EDB) may leave part of a dossier written: the
+ * caller rolls its transaction back and calls dossier_bulk_forget().
+ *
+ * A handle belongs to one connection and one thread; it may live over
+ * several of the caller's transactions while they commit. Plans edited
+ * meanwhile are seen after dossier_bulk_forget(). settings NULL: the
+ * defaults (copied).
+ */
+int dossier_bulk_new(struct db *db, const struct dossier_settings *settings,
+		     struct dossier_bulk **out);
+void dossier_bulk_free(struct dossier_bulk *bk);
+/* Drops the caches (after a rollback, or to see edited plans). */
+void dossier_bulk_forget(struct dossier_bulk *bk);
+/* As dossier_create(), in the caller's transaction. */
+int dossier_bulk_create(struct dossier_bulk *bk,
+			const struct dossier_create_in *in,
+			const char *idem_key, const struct deadline *dl,
+			mc_time now, const struct auth_actor *actor,
+			struct dossier_created *out, struct buf *err);
+/* As dossier_act() with p NULL, in the caller's transaction. */
+int dossier_bulk_act(struct dossier_bulk *bk, const char *code,
+		     const struct dossier_act_in *in, const struct deadline *dl,
+		     mc_time now, const struct auth_actor *actor,
+		     struct dossier_act_out *out, struct buf *err);
+/* Row cache hits and misses so far (for benchmarks). */
+void dossier_bulk_stats(const struct dossier_bulk *bk, uint64_t *hits,
+			uint64_t *misses);
+
 /* ---- reading ------------------------------------------------------------- */
 
 enum dossier_get_flags {

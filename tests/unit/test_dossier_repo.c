@@ -770,6 +770,140 @@ static void test_payments(void **state)
 	buf_release(&err);
 }
 
+/* One walk of actions (with a supplement round when `sup`). */
+static const enum dossier_action walk[] = {
+	DA_FORWARD, DA_REQUEST_SUPPLEMENT, DA_RECEIVE_SUPPLEMENT, DA_FORWARD,
+	DA_RECORD_RESULT, DA_RETURN,
+};
+
+static void walk_in(enum dossier_action a, int64_t version,
+		    struct dossier_act_in *in)
+{
+	static const char *const items[] = { "Tờ khai" };
+	memset(in, 0, sizeof *in);
+	in->action = a;
+	in->expected_version = version;
+	in->n_items = a == DA_REQUEST_SUPPLEMENT ? 1 : 0;
+	in->items = items;
+	in->result_number = a == DA_RECORD_RESULT ? "1/QĐ" : NULL;
+	in->collected_by = a == DA_RETURN ? "Người nộp" : NULL;
+}
+
+/* Demo's bulk path: the same rows, events and audit entries as the one
+ * call at a time path, in the caller's transaction. */
+static void test_bulk(void **state)
+{
+	struct ctx *c = *state;
+	struct dossier_bulk *bk;
+	struct dossier_created a, b;
+	struct dossier_act_in in;
+	struct dossier_act_out out;
+	struct dossier_create_in ci;
+	struct dossier ra, rb;
+	struct buf err = BUF_INIT, diff = BUF_INIT;
+	char codes[12][DOSSIER_CODE_MAX], sql[256];
+	bool equal;
+	mc_time t0 = T("2026-04-07 08:00");
+	int64_t audit0 = count(c->db, "SELECT COUNT(*) FROM audit_log");
+	memset(&ci, 0, sizeof ci);
+	ci.action = DA_RECEIVE;
+	ci.procedure_code = "P1";
+	ci.desk_id = 1;
+	ci.channel = DCH_COUNTER;
+	ci.applicant.name = "Lê C";
+	assert_int_equal(dossier_bulk_new(c->db, NULL, &bk), 0);
+	/* outside a transaction: refused */
+	assert_int_equal(dossier_bulk_create(bk, &ci, NULL, &dl, t0, &officer,
+					     &a, &err), MC_EINVALID);
+	if (db_begin(c->db, &err))
+		fail_msg("%s", err.ptr);
+	for (int i = 0; i < 12; i++) {
+		mc_time at = t0 + i * 60;
+		if (dossier_bulk_create(bk, &ci, NULL, &dl, at, &officer, &a,
+					&err))
+			fail_msg("bulk create: %s", err.ptr);
+		snprintf(codes[i], sizeof codes[i], "%s", a.code);
+		for (size_t k = 0; k < 6; k++) {
+			if (i % 2 && (k == 1 || k == 2))
+				continue;
+			walk_in(walk[k], a.version, &in);
+			at += 3600;
+			if (dossier_bulk_act(bk, a.code, &in, &dl, at, &officer,
+					     &out, &err))
+				fail_msg("bulk %s: %s",
+					 dossier_action_name(walk[k]), err.ptr);
+			a.version = out.version;
+		}
+		/* a refusal writes nothing and the batch goes on */
+		walk_in(DA_FORWARD, a.version, &in);
+		assert_int_equal(dossier_bulk_act(bk, a.code, &in, &dl, at + 1,
+						  &officer, &out, &err),
+				 MC_EINVALID);
+		walk_in(DA_FORWARD, 2, &in);
+		assert_int_equal(dossier_bulk_act(bk, a.code, &in, &dl, at + 1,
+						  &officer, &out, &err),
+				 MC_ECONFLICT);
+	}
+	if (db_commit(c->db, &err))
+		fail_msg("%s", err.ptr);
+	/* events 5 or 7 per dossier, each with its audit entry */
+	assert_int_equal(count(c->db, "SELECT COUNT(*) FROM audit_log") - audit0,
+			 6 * 7 + 6 * 5);
+	for (int i = 0; i < 12; i++) {
+		assert_int_equal(dossier_replay(c->db, codes[i], NULL, &equal,
+						&diff, &err), 0);
+		assert_true(equal);
+	}
+	/* the same walk one call at a time gives the same row */
+	if (create(c->db, NULL, t0 + 60, &b, &err))
+		fail_msg("%s", err.ptr);
+	mc_time at = t0 + 60;
+	for (size_t k = 0; k < 6; k++) {
+		if (k == 1 || k == 2)
+			continue;
+		walk_in(walk[k], b.version, &in);
+		at += 3600;
+		if (dossier_act(c->db, b.code, &in, &dl, NULL, NULL, at,
+				&officer, &out, &err))
+			fail_msg("%s", err.ptr);
+		b.version = out.version;
+	}
+	assert_int_equal(dossier_load(c->db, codes[1], &ra, NULL, &err), 0);
+	assert_int_equal(dossier_load(c->db, b.code, &rb, NULL, &err), 0);
+	buf_reset(&diff);
+	assert_true(dossier_equal(&ra, &rb, &diff));
+	snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM dossiers WHERE code = "
+		 "'%s' AND result_number = '1/QĐ'", codes[1]);
+	assert_int_equal(count(c->db, sql), 1);
+	/* the handle over several transactions: a row changed by someone
+	 * else meanwhile is read again (its version is not the cached one) */
+	if (db_begin(c->db, &err))
+		fail_msg("%s", err.ptr);
+	if (dossier_bulk_create(bk, &ci, NULL, &dl, t0 + 7200, &officer, &a,
+				&err))
+		fail_msg("%s", err.ptr);
+	db_commit(c->db, &err);
+	walk_in(DA_FORWARD, 1, &in);
+	assert_int_equal(dossier_act(c->db, a.code, &in, &dl, NULL, NULL,
+				     t0 + 7300, &officer, &out, &err), 0);
+	if (db_begin(c->db, &err))
+		fail_msg("%s", err.ptr);
+	walk_in(DA_FORWARD, 1, &in);
+	assert_int_equal(dossier_bulk_act(bk, a.code, &in, &dl, t0 + 7400,
+					  &officer, &out, &err), MC_ECONFLICT);
+	walk_in(DA_FORWARD, 2, &in);
+	assert_int_equal(dossier_bulk_act(bk, a.code, &in, &dl, t0 + 7400,
+					  &officer, &out, &err), 0);
+	assert_int_equal(out.version, 3);
+	db_commit(c->db, &err);
+	assert_int_equal(dossier_replay(c->db, a.code, NULL, &equal, &diff,
+					&err), 0);
+	assert_true(equal);
+	dossier_bulk_free(bk);
+	buf_release(&err);
+	buf_release(&diff);
+}
+
 #define TESTS                                               \
 	cmocka_unit_test(test_create_idem),                 \
 	cmocka_unit_test(test_sequence_threads),            \
@@ -778,7 +912,8 @@ static void test_payments(void **state)
 	cmocka_unit_test(test_assignee),                    \
 	cmocka_unit_test(test_action_keys),                 \
 	cmocka_unit_test(test_action_key_race),             \
-	cmocka_unit_test(test_payments)
+	cmocka_unit_test(test_payments),                    \
+	cmocka_unit_test(test_bulk)
 
 int main(void)
 {
