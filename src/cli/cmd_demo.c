@@ -373,10 +373,13 @@ static void commune_username(const struct demo_desk *d, const char *prefix,
 		if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'))
 			slug[k++] = *p;
 	slug[k] = '\0';
-	if (slug_clash || !k || strlen(prefix) + 1 + k > 32)
+	if (slug_clash || !k || strlen(prefix) > 16 || k > 22 ||
+	    strlen(prefix) + 1 + k > 32)
 		snprintf(out, 40, "%s.%s", prefix, d->unit);
 	else
-		snprintf(out, 40, "%s.%s", prefix, slug);
+		/* Lengths checked above; the precisions bound them for the
+		 * compiler too (-Wformat-truncation at -O1). */
+		snprintf(out, 40, "%.16s.%.22s", prefix, slug);
 }
 
 static const struct {
