@@ -4,6 +4,8 @@
  * is bound, normalises text to NFC, and upserts through cached statements
  * inside one transaction per file. Parsing of times and fees is delegated
  * to core/duration and core/money; this file only decides what to store.
+ * Channels whose time has no readable unit get the legal time of
+ * data/procedure-legal-times.csv after every procedure import.
  */
 #include "store/import.h"
 
@@ -1461,6 +1463,9 @@ static int import_steps_json(struct imp *im, json_t *root,
 	return rc;
 }
 
+static int apply_shipped_legal_times(struct db *db, struct import_stats *st,
+				     struct buf *err);
+
 int import_procedures(struct db *db, const char *name, const char *text,
 		      size_t len, struct import_stats *st, struct buf *err)
 {
@@ -1475,17 +1480,150 @@ int import_procedures(struct db *db, const char *name, const char *text,
 	while (i < len && (text[i] == ' ' || text[i] == '\n' ||
 			   text[i] == '\r' || text[i] == '\t'))
 		i++;
-	if (i == len || (text[i] != '[' && text[i] != '{'))
-		return import_proc_csv(&im, text, len, st);
+	if (i == len || (text[i] != '[' && text[i] != '{')) {
+		rc = import_proc_csv(&im, text, len, st);
+		return rc ? rc : apply_shipped_legal_times(db, st, err);
+	}
 	rc = parse_json(&im, text, len, &root);
-	if (!rc && json_is_array(root))
+	if (!rc && json_is_array(root)) {
 		rc = import_detail_json(&im, root, st);
-	else if (!rc)
+		if (!rc)
+			rc = apply_shipped_legal_times(db, st, err);
+	} else if (!rc) {
 		rc = import_steps_json(&im, root, st);
-	else
+	} else {
 		buf_release(&im.t);
+	}
 	json_decref(root);
 	return rc;
+}
+
+/* ---- data/procedure-legal-times.csv ---------------------------------------- */
+
+/*
+ * Sets the duration of the channels of one table row whose catalog text
+ * had no readable unit (dur_unit NULL), or that this table set before.
+ * A duration the catalog gave in full is never touched. `channel` "" or
+ * "tat_ca": every channel of the procedure.
+ */
+static int apply_legal_time(struct imp *im, const char *code,
+			    const char *channel, const struct duration *d,
+			    const char *basis, int *changed)
+{
+	static const char *const set =
+		"UPDATE procedure_channels SET dur_unit = ?, dur_amount = ?,"
+		" duration_source = 'legal_times', duration_basis = ?"
+		" WHERE code = ? AND (dur_unit IS NULL"
+		" OR duration_source = 'legal_times')";
+	bool all = !*channel || !strcmp(channel, "tat_ca");
+	struct buf sql = BUF_INIT;
+	struct db_stmt *s;
+	buf_adds(&sql, set);
+	if (!all)
+		buf_adds(&sql, " AND channel = ?");
+	int rc = db_prepare_cached(im->db, sql.ptr, &s, im->err);
+	buf_release(&sql);
+	if (rc)
+		return dberr(im, rc);
+	db_bind_text(s, 1, dur_unit_name(d->unit), -1);
+	db_bind_int64(s, 2, d->amount);
+	if ((rc = bind_nfc(im, s, 3, "legal_basis", basis))) {
+		db_done(s);
+		return rc;
+	}
+	db_bind_text(s, 4, code, -1);
+	if (!all)
+		db_bind_text(s, 5, channel, -1);
+	rc = db_step(s);
+	int64_t n = rc < 0 ? 0 : db_changes(s);
+	db_done(s);
+	if (rc < 0)
+		return dberr(im, rc);
+	*changed += (int)n;
+	return 0;
+}
+
+int import_legal_times(struct db *db, const char *name, const char *text,
+		       size_t len, struct import_stats *st, struct buf *err)
+{
+	static const char *const cols[] = { "code", "channel", "duration",
+					    "legal_basis", "note" };
+	enum { L_CODE, L_CHANNEL, L_DURATION, L_BASIS, L_NOTE, L_N };
+	struct imp im;
+	struct csv c;
+	int idx[L_N], rc, changed = 0;
+
+	imp_init(&im, db, name, err);
+	rc = start_csv(&im, &c, text, len);
+	if (!rc)
+		rc = columns(&im, &c, cols, idx, L_N);
+	if (!rc)
+		rc = begin(&im);
+	if (rc) {
+		buf_release(&im.t);
+		csv_release(&c);
+		return rc;
+	}
+	while ((rc = next_row(&im, &c)) == 1) {
+		struct duration d;
+		struct buf why = BUF_INIT;
+		im.line = c.line;
+		if (c.n_fields != L_N) {
+			rc = bad(&im, "code", "expected %d fields, got %d", L_N,
+				 c.n_fields);
+			break;
+		}
+		const char *code = c.fields[idx[L_CODE]],
+			   *channel = c.fields[idx[L_CHANNEL]],
+			   *basis = c.fields[idx[L_BASIS]];
+		if (!valid_proc_code(code)) {
+			rc = bad(&im, "code", "'%s' is not a procedure code",
+				 code);
+			break;
+		}
+		bool known = !*channel;
+		for (size_t i = 0; !known && i < ARRAY_SIZE(channel_codes); i++)
+			known = !strcmp(channel, channel_codes[i]);
+		if (!known) {
+			rc = bad(&im, "channel", "unknown channel '%s'", channel);
+			break;
+		}
+		if (duration_parse(c.fields[idx[L_DURATION]], &d, &why)) {
+			rc = bad(&im, "duration", "%s", why.ptr);
+			buf_release(&why);
+			break;
+		}
+		buf_release(&why);
+		if (!*basis) {
+			rc = bad(&im, "legal_basis", "empty: every legal time "
+				 "needs its source");
+			break;
+		}
+		/* A code the catalog does not hold updates nothing. */
+		if ((rc = apply_legal_time(&im, code, channel, &d, basis,
+					   &changed)))
+			break;
+	}
+	rc = finish(&im, rc);
+	if (!rc && st)
+		st->legal_times += changed;
+	csv_release(&c);
+	return rc;
+}
+
+/* The shipped table, after every import that writes channels. */
+static int apply_shipped_legal_times(struct db *db, struct import_stats *st,
+				     struct buf *err)
+{
+	static const char path[] = "data/procedure-legal-times.csv";
+	const struct embed_file *f = embed_find(path);
+	if (!f) {
+		if (err)
+			buf_setf(err, "%s is not embedded in this binary", path);
+		return MC_ENOTFOUND;
+	}
+	return import_legal_times(db, path, (const char *)f->data, f->len, st,
+				  err);
 }
 
 /* ---- desks ---------------------------------------------------------------- */

@@ -27,6 +27,7 @@ struct import_stats {
 	int steps;		/* procedures given steps/conditions */
 	int desks;		/* desks existing after import_desks() */
 	int desk_procedures;	/* desk-procedure pairs after import_desks() */
+	int legal_times;	/* channel rows given a legal time */
 };
 
 /*
@@ -54,6 +55,19 @@ int import_unit_merges_csv(struct db *db, const char *name, const char *text,
  */
 int import_procedures(struct db *db, const char *name, const char *text,
 		      size_t len, struct import_stats *st, struct buf *err);
+
+/*
+ * The legal-times table (data/procedure-legal-times.csv: code, channel,
+ * duration, legal_basis, note): for each row, the channels of the
+ * procedure (all when channel is "" or "tat_ca") whose catalog time has no
+ * readable unit get the row's duration, with duration_source
+ * 'legal_times' and duration_basis (migration 0013); time_text is kept.
+ * A duration the catalog gave in full is never changed; rows of codes not
+ * in the catalog change nothing. Idempotent. import_procedures() applies
+ * the shipped table after every CSV or detail-JSON import.
+ */
+int import_legal_times(struct db *db, const char *name, const char *text,
+		       size_t len, struct import_stats *st, struct buf *err);
 
 /*
  * Gives every commune of the 2025 list its desk ("Trung tâm phục vụ hành
