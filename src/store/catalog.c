@@ -142,7 +142,8 @@ static int add_channels(struct db *db, const char *code, json_t *p,
 	struct db_stmt *s;
 	int rc = db_prepare_cached(db,
 				   "SELECT channel, time_text, dur_unit,"
-				   " dur_amount, fee_text, fee_dong, note"
+				   " dur_amount, fee_text, fee_dong, note,"
+				   " duration_source, duration_basis"
 				   " FROM procedure_channels WHERE code = ?"
 				   " ORDER BY seq",
 				   &s, err);
@@ -168,6 +169,14 @@ static int add_channels(struct db *db, const char *code, json_t *p,
 		json_object_set_new(c, "fee_free", json_boolean(
 					    has_fee && db_column_int64(s, 5) == 0));
 		json_object_set_new(c, "note", col_str(s, 6));
+		/* 'legal_times': the duration is the law's (store/import.h),
+		 * time_text stays what the national catalog published. */
+		json_object_set_new(c, "duration_source",
+				    db_column_is_null(s, 7) ? json_null()
+							    : col_str(s, 7));
+		json_object_set_new(c, "duration_basis",
+				    db_column_is_null(s, 8) ? json_null()
+							    : col_str(s, 8));
 		json_array_append_new(a, c);
 		if (!first)
 			first = c;

@@ -75,7 +75,9 @@ for s in '<h1>Thủ tục đăng ký kết hôn</h1>' 'Mã thủ tục' 'Hộ t�
 	'Căn cứ pháp lý' '123/2015/NĐ-CP' 'Miễn phí' 'dichvucong.gov.vn'; do
 	expect_body "procedure shows $s" "$s"
 done
-expect_body "procedure: a time without unit is shown as published" 'nguồn không ghi đơn vị thời gian'
+expect_body "procedure: the legal time replaces the bare catalog time" 'Trong ngày theo Luật Hộ tịch 2014, Điều 18 khoản 2'
+expect_body "procedure: the catalog's bare text stays visible" 'Nguồn CSDL quốc gia ghi: 1\)'
+expect_no_body "procedure: no unit-less warning once the law gives the time" 'nguồn không ghi đơn vị thời gian'
 expect_no_body "procedure has no script" '<script'
 get /api/v1/procedures/1.000894
 expect_status "api procedure" 200
@@ -84,6 +86,12 @@ check "api procedure channels" [ "$(json '.channels.length >= 3')" = true ]
 check "api procedure components" [ "$(json '.n_components > 0')" = true ]
 check "api procedure has no view helpers" [ "$(json '"fee_display" in .channels[0]')" = false ]
 check "api procedure short URL" [ "$(json '.short_url')" = "$PUB_URL/t/1.000894" ]
+
+# A time without unit that no legal-times row covers is shown as published.
+get /thu-tuc/1.000086
+expect_status "procedure without a legal time" 200
+expect_body "procedure: a time without unit is shown as published" 'nguồn không ghi đơn vị thời gian'
+expect_no_body "... and no legal basis invented" 'Nguồn CSDL quốc gia ghi'
 
 # ---- short URL --------------------------------------------------------------
 get /t/1.000894
