@@ -81,6 +81,17 @@ int reform_check_committed(const struct duration *committed,
 	return rc;
 }
 
+int reform_check_unitless(const char *legal_text, bool has_decision,
+			  struct buf *err)
+{
+	if (has_decision)
+		return 0;
+	buf_setf(err, "thời hạn luật định \"%s\" không ghi đơn vị nên không "
+		 "so sánh được; muốn cam kết thời hạn thì phải nhập Số quyết "
+		 "định công bố làm căn cứ.", legal_text ? legal_text : "");
+	return MC_EINVALID;
+}
+
 void reform_time_cut(const struct duration *legal,
 		     const struct duration *committed, struct reform_cut *out)
 {

@@ -51,6 +51,20 @@ int reform_check_committed(const struct duration *committed,
 			   const struct duration *legal, struct buf *err);
 
 /*
+ * The rule when the legal time has no unit (the national catalog lost it,
+ * e.g. a bare "1", and no row of data/procedure-legal-times.csv fills it):
+ * the committed time cannot be compared with the law, so it is allowed only
+ * with the version's publishing decision (decision_ref: the province's
+ * quyết định công bố, which then is the committed time's legal basis).
+ * This is a rule of this system, not of a decree: it keeps a time nobody
+ * can check from entering a version without a named source. 0 when
+ * `has_decision`; MC_EINVALID with a Vietnamese reason naming `legal_text`
+ * and the field to fill otherwise.
+ */
+int reform_check_unitless(const char *legal_text, bool has_decision,
+			  struct buf *err);
+
+/*
  * A time cut. When `comparable`: legal and committed in a common scale
  * (`scale` is DUR_WORKING_HOURS for working time, DUR_CALENDAR_DAYS for
  * calendar time), the cut in that scale, and the cut in tenths of a

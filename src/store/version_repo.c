@@ -333,11 +333,21 @@ static void check_input(const struct version_input *in,
 					"\"Trong ngày\".",
 					channel_name(bc->channel), c);
 			} else if (!bc->legal_known) {
-				set_err(errs, key, "Thời hạn cam kết (%s): "
-					"thời hạn luật định \"%s\" không ghi "
-					"đơn vị nên không so sánh được.",
-					channel_name(bc->channel),
-					bc->legal_text);
+				/* Allowed on the decision's authority only
+				 * (core/reform.h reform_check_unitless). */
+				if (reform_check_unitless(
+					    bc->legal_text,
+					    !blank(in->decision_ref) &&
+					    n_chars(in->decision_ref) <=
+					    DECISION_MAX, &why)) {
+					set_err(errs, key, "Thời hạn cam kết "
+						"(%s): %s",
+						channel_name(bc->channel),
+						why.ptr);
+				} else {
+					out->ch[i].committed_set = true;
+					out->ch[i].committed = d;
+				}
 			} else if (reform_check_committed(&d, &bc->legal,
 							  &why)) {
 				set_err(errs, key, "Thời hạn cam kết (%s): %s",

@@ -70,6 +70,19 @@ static void test_compare(void **state)
 	buf_release(&err);
 }
 
+/* A legal time without unit: a committed time only with the decision. */
+static void test_unitless(void **state)
+{
+	(void)state;
+	struct buf err = BUF_INIT;
+	assert_int_equal(reform_check_unitless("1", true, &err), 0);
+	assert_int_equal(err.len, 0);
+	assert_int_equal(reform_check_unitless("1", false, &err), MC_EINVALID);
+	assert_non_null(strstr(err.ptr, "\"1\" không ghi đơn vị"));
+	assert_non_null(strstr(err.ptr, "Số quyết định công bố"));
+	buf_release(&err);
+}
+
 static void test_cut(void **state)
 {
 	(void)state;
@@ -151,6 +164,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_compare),
+		cmocka_unit_test(test_unitless),
 		cmocka_unit_test(test_cut),
 		cmocka_unit_test(test_modes_and_lookups),
 		cmocka_unit_test(test_totals),
