@@ -2373,13 +2373,63 @@ fail:
 
 /* ---- queues ------------------------------------------------------------------- */
 
+#define RUNNING_SQL                                                        \
+	"d.state IN ('received', 'in_progress')"
+
+/* Pieces of the queue queries. `d.active = 1` is written literally: the
+ * partial indexes of migration 0015 (WHERE active = 1) need it. */
+#define QW_ROLE " WHERE d.queue_role = ? AND d.active = 1"
+#define QW_PERSON " WHERE d.assignee_id = ? AND d.active = 1"
+#define QW_UNIT1 " AND d.unit_code IN (?)"
+#define QW_STATE " AND d.state = ?"
+#define QU_OVERDUE " AND " RUNNING_SQL " AND d.due_at < ?"
+#define QU_APPROACHING                                                     \
+	" AND " RUNNING_SQL " AND d.due_at >= ? AND d.approach_at <= ?"
+#define QU_NORMAL                                                          \
+	" AND NOT (" RUNNING_SQL " AND d.approach_at <= ?) AND d.state NOT IN" \
+	" ('paused', 'supplement_requested')"
+/* The counts in one pass over the index range (covering: state, due_at,
+ * approach_at are in the index); its 3 time parameters come first. */
+#define QCOUNT                                                             \
+	"SELECT COUNT(*), SUM(CASE WHEN " RUNNING_SQL " AND d.due_at < ? THEN" \
+	" 1 ELSE 0 END), SUM(CASE WHEN " RUNNING_SQL " AND d.due_at >= ? AND"  \
+	" d.approach_at <= ? THEN 1 ELSE 0 END), SUM(CASE WHEN d.state IN"     \
+	" ('paused', 'supplement_requested') THEN 1 ELSE 0 END) FROM"         \
+	" dossiers d"
+#define QPAGE "SELECT " MODEL_COLS MODEL_FROM
+#define QTAIL " ORDER BY d.due_at, d.code LIMIT ? OFFSET ?"
+#define QSHAPE(w)                                                          \
+	{ QCOUNT w,                                                        \
+	  { QPAGE w QTAIL, QPAGE w QU_OVERDUE QTAIL,                       \
+	    QPAGE w QU_APPROACHING QTAIL, QPAGE w QU_NORMAL QTAIL } }
+
+/* The common shapes as literals for db_prepare_cached (the literal is the
+ * key): a role queue of one unit, a person's queue; each with or without a
+ * state filter. Page by urgency: none, overdue, approaching, normal. */
+static const struct queue_shape {
+	const char *count;
+	const char *page[4];
+} queue_shapes[] = {
+	QSHAPE(QW_ROLE QW_UNIT1),
+	QSHAPE(QW_ROLE QW_UNIT1 QW_STATE),
+	QSHAPE(QW_PERSON),
+	QSHAPE(QW_PERSON QW_STATE),
+};
+
+/* The cached shape of q, or NULL (several units, or all units). */
+static const struct queue_shape *queue_shape_of(const struct dossier_queue_q *q)
+{
+	if (q->assignee_id && !q->units)
+		return &queue_shapes[2 + (q->state != NULL)];
+	if (!q->assignee_id && q->units && q->n_units == 1)
+		return &queue_shapes[q->state != NULL];
+	return NULL;
+}
+
 /* Appends the WHERE clause of a queue and binds nothing (see bind_where). */
 static void queue_where(const struct dossier_queue_q *q, struct buf *sql)
 {
-	if (q->assignee_id)
-		buf_adds(sql, " WHERE d.assignee_id = ? AND d.active = 1");
-	else
-		buf_adds(sql, " WHERE d.queue_role = ? AND d.active = 1");
+	buf_adds(sql, q->assignee_id ? QW_PERSON : QW_ROLE);
 	if (q->units) {
 		buf_adds(sql, " AND d.unit_code IN (");
 		for (int i = 0; i < q->n_units; i++)
@@ -2389,12 +2439,13 @@ static void queue_where(const struct dossier_queue_q *q, struct buf *sql)
 		buf_adds(sql, ")");
 	}
 	if (q->state)
-		buf_adds(sql, " AND d.state = ?");
+		buf_adds(sql, QW_STATE);
 }
 
-static int bind_where(struct db_stmt *st, const struct dossier_queue_q *q)
+/* Binds the WHERE parameters from `i`; returns the next number. */
+static int bind_where(struct db_stmt *st, const struct dossier_queue_q *q,
+		      int i)
 {
-	int i = 1;
 	if (q->assignee_id)
 		db_bind_int64(st, i++, q->assignee_id);
 	else
@@ -2407,8 +2458,13 @@ static int bind_where(struct db_stmt *st, const struct dossier_queue_q *q)
 	return i;
 }
 
-#define RUNNING_SQL                                                        \
-	"d.state IN ('received', 'in_progress')"
+/* Prepares the shape's literal (cached) or the text built in sql. */
+static int queue_prepare(struct db *db, const char *lit, struct buf *sql,
+			 struct db_stmt **st, struct buf *err)
+{
+	return lit ? db_prepare_cached(db, lit, st, err)
+		   : db_prepare(db, sql->ptr, st, err);
+}
 
 int dossier_queue(struct db *db, const struct dossier_queue_q *q,
 		  mc_time now, json_t **out, struct buf *err)
@@ -2416,60 +2472,42 @@ int dossier_queue(struct db *db, const struct dossier_queue_q *q,
 	struct buf sql = BUF_INIT;
 	struct db_stmt *st = NULL;
 	json_t *items = NULL, *counts = NULL;
+	const struct queue_shape *shape = queue_shape_of(q);
 	int per = q->per_page > 0 ? q->per_page : 50;
 	int page = q->page > 0 ? q->page : 1;
+	int urg = 0;
 	int64_t total = 0, filtered = 0;
 	int rc, i;
 	*out = NULL;
 	if (per > 200)
 		per = 200;
-	if (q->urgency && strcmp(q->urgency, "overdue") &&
-	    strcmp(q->urgency, "approaching") && strcmp(q->urgency, "normal")) {
-		buf_setf(err, "Bộ lọc hạn không hợp lệ: %s", q->urgency);
-		return MC_EINVALID;
+	if (q->urgency) {
+		if (!strcmp(q->urgency, "overdue"))
+			urg = 1;
+		else if (!strcmp(q->urgency, "approaching"))
+			urg = 2;
+		else if (!strcmp(q->urgency, "normal"))
+			urg = 3;
+		else {
+			buf_setf(err, "Bộ lọc hạn không hợp lệ: %s", q->urgency);
+			return MC_EINVALID;
+		}
 	}
 	if ((rc = db_begin_read(db, err)))
 		return rc;
 	/* counts: one pass over the queue's index range */
-	buf_adds(&sql, "SELECT COUNT(*), SUM(CASE WHEN " RUNNING_SQL
-		       " AND d.due_at < ? THEN 1 ELSE 0 END), SUM(CASE WHEN "
-		       RUNNING_SQL " AND d.due_at >= ? AND d.approach_at <= ?"
-		       " THEN 1 ELSE 0 END), SUM(CASE WHEN d.state IN"
-		       " ('paused', 'supplement_requested') THEN 1 ELSE 0 END)"
-		       " FROM dossiers d");
-	queue_where(q, &sql);
-	/* the time parameters come first in the text: bind them after */
-	{
-		struct buf s2 = BUF_INIT;
-		buf_adds(&s2, "SELECT COUNT(*), SUM(CASE WHEN " RUNNING_SQL
-			      " AND d.due_at < ? THEN 1 ELSE 0 END), SUM(CASE"
-			      " WHEN " RUNNING_SQL " AND d.due_at >= ? AND"
-			      " d.approach_at <= ? THEN 1 ELSE 0 END), SUM(CASE"
-			      " WHEN d.state IN ('paused',"
-			      " 'supplement_requested') THEN 1 ELSE 0 END) FROM"
-			      " dossiers d");
-		queue_where(q, &s2);
-		rc = db_prepare(db, s2.ptr, &st, err);
-		buf_release(&s2);
+	if (!shape) {
+		buf_adds(&sql, QCOUNT);
+		queue_where(q, &sql);
 	}
-	if (rc)
+	if ((rc = queue_prepare(db, shape ? shape->count : NULL, &sql, &st,
+				err)))
 		goto out;
+	/* the time parameters come first in the text */
 	db_bind_int64(st, 1, now);
 	db_bind_int64(st, 2, now);
 	db_bind_int64(st, 3, now);
-	{
-		/* shift the WHERE parameters by 3 */
-		int k = 4;
-		if (q->assignee_id)
-			db_bind_int64(st, k++, q->assignee_id);
-		else
-			db_bind_text(st, k++, authz_role_name(q->role), -1);
-		if (q->units)
-			for (int u = 0; u < q->n_units; u++)
-				db_bind_text(st, k++, q->units[u], -1);
-		if (q->state)
-			db_bind_text(st, k++, q->state, -1);
-	}
+	bind_where(st, q, 4);
 	rc = db_step(st);
 	if (rc == DB_ROW) {
 		int64_t n = db_column_int64(st, 0), over = db_column_int64(st, 1),
@@ -2484,50 +2522,42 @@ int dossier_queue(struct db *db, const struct dossier_queue_q *q,
 				   (json_int_t)n);
 		rc = 0;
 	}
-	db_finalize(st);
+	db_done(st);
 	st = NULL;
 	if (rc < 0)
 		goto out;
 	filtered = total;
 	/* the page */
-	buf_reset(&sql);
-	buf_adds(&sql, "SELECT " MODEL_COLS MODEL_FROM);
-	queue_where(q, &sql);
-	if (q->urgency) {
-		if (!strcmp(q->urgency, "overdue"))
-			buf_adds(&sql, " AND " RUNNING_SQL " AND d.due_at < ?");
-		else if (!strcmp(q->urgency, "approaching"))
-			buf_adds(&sql, " AND " RUNNING_SQL " AND d.due_at >= ?"
-				       " AND d.approach_at <= ?");
-		else
-			buf_adds(&sql, " AND NOT (" RUNNING_SQL " AND"
-				       " d.approach_at <= ?) AND d.state NOT IN"
-				       " ('paused', 'supplement_requested')");
+	if (!shape) {
+		static const char *const urg_sql[4] = { "", QU_OVERDUE,
+							QU_APPROACHING,
+							QU_NORMAL };
+		buf_reset(&sql);
+		buf_adds(&sql, QPAGE);
+		queue_where(q, &sql);
+		buf_adds(&sql, urg_sql[urg]);
+		buf_adds(&sql, QTAIL);
 	}
-	buf_adds(&sql, " ORDER BY d.due_at, d.code LIMIT ? OFFSET ?");
-	if ((rc = db_prepare(db, sql.ptr, &st, err)))
+	if ((rc = queue_prepare(db, shape ? shape->page[urg] : NULL, &sql,
+				&st, err)))
 		goto out;
-	i = bind_where(st, q);
-	if (q->urgency) {
-		int64_t c = 0;
+	i = bind_where(st, q, 1);
+	if (urg) {
+		static const char *const urg_name[4] = { "", "overdue",
+							 "approaching",
+							 "normal" };
 		db_bind_int64(st, i++, now);
-		if (!strcmp(q->urgency, "approaching"))
+		if (urg == 2)
 			db_bind_int64(st, i++, now);
-		if (!strcmp(q->urgency, "overdue"))
-			c = json_integer_value(json_object_get(counts, "overdue"));
-		else if (!strcmp(q->urgency, "approaching"))
-			c = json_integer_value(
-				json_object_get(counts, "approaching"));
-		else
-			c = json_integer_value(json_object_get(counts, "normal"));
-		filtered = c;
+		filtered = json_integer_value(
+			json_object_get(counts, urg_name[urg]));
 	}
 	db_bind_int64(st, i++, per);
 	db_bind_int64(st, i++, (int64_t)(page - 1) * per);
 	items = json_array();
 	while ((rc = db_step(st)) == DB_ROW)
 		json_array_append_new(items, model_of(st, false, now, NULL));
-	db_finalize(st);
+	db_done(st);
 	st = NULL;
 	if (rc < 0)
 		goto out;
