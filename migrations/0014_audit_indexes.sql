@@ -1,0 +1,11 @@
+-- 0014: one index fewer on audit_log, the table every write appends to
+-- (each secondary index costs ~10 k instructions per entry; see
+-- notes/dossier2-to-audit.md). audit_log_action (action, id) served only
+-- the inspector's action-prefix filter, `action LIKE ? ESCAPE '\'`, which
+-- neither SQLite (case-insensitive LIKE on a BINARY column) nor
+-- PostgreSQL (LIKE on a non-C collation) can answer by an index range:
+-- EXPLAIN QUERY PLAN shows a full scan either way, newest first via the
+-- primary key. The actor, unit, object and time indexes stay: the
+-- inspector's other filters (store/audit.c build_where) and the login
+-- throttle (store/auth_repo.c) search them.
+DROP INDEX audit_log_action;
