@@ -2,10 +2,11 @@
 -- (each secondary index costs ~10 k instructions per entry; see
 -- notes/dossier2-to-audit.md). audit_log_action (action, id) served only
 -- the inspector's action-prefix filter, `action LIKE ? ESCAPE '\'`, which
--- neither SQLite (case-insensitive LIKE on a BINARY column) nor
--- PostgreSQL (LIKE on a non-C collation) can answer by an index range:
--- EXPLAIN QUERY PLAN shows a full scan either way, newest first via the
--- primary key. The actor, unit, object and time indexes stay: the
+-- SQLite cannot answer by an index range (case-insensitive LIKE on a
+-- BINARY column): EXPLAIN QUERY PLAN shows a scan of the whole index for
+-- count(*) and a walk of the primary key, newest first, for the page.
+-- PostgreSQL could range-search it only under the C collation; elsewhere
+-- it scans too. Action-prefix searches stay correct, as scans. The actor, unit, object and time indexes stay: the
 -- inspector's other filters (store/audit.c build_where) and the login
 -- throttle (store/auth_repo.c) search them.
 DROP INDEX audit_log_action;
