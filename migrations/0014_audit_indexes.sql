@@ -6,7 +6,8 @@
 -- BINARY column): EXPLAIN QUERY PLAN shows a scan of the whole index for
 -- count(*) and a walk of the primary key, newest first, for the page.
 -- PostgreSQL could range-search it only under the C collation; elsewhere
--- it scans too. Action-prefix searches stay correct, as scans. The actor, unit, object and time indexes stay: the
--- inspector's other filters (store/audit.c build_where) and the login
--- throttle (store/auth_repo.c) search them.
+-- it scans too. Action-prefix searches stay correct, as scans. The
+-- actor, unit, object and time indexes stay: the inspector's other
+-- filters (store/audit.c build_where) and the login throttle
+-- (store/auth_repo.c) search them.
 DROP INDEX audit_log_action;
