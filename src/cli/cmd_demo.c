@@ -56,7 +56,7 @@
 #define DEMO_OTHERS_DAYS 14		/* default: the other desks' history */
 #define DEMO_COMMUNES 10		/* default: desks with officers */
 #define DEMO_BATCH 2000			/* repository calls per transaction
-					   (~6 a dossier: ~330 dossiers) */
+					   (~4.5 a dossier: ~440 dossiers) */
 #define DEMO_MAX_PAUSES 6
 
 static const struct auth_actor demo_actor = { 0, "system", NULL };
