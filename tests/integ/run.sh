@@ -47,10 +47,24 @@ init_db() {
 	fi
 }
 
+# reset_pg URL: MOTCUA_TEST_PG names a throwaway database; its public schema
+# is emptied so that every run starts fresh (CI runs the suite twice on the
+# same cluster, the second time under ASan, and several scripts leave data
+# behind that a second run would trip over).
+reset_pg() {
+	if ! psql -q -v ON_ERROR_STOP=1 "$1" -c \
+		'DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;' \
+		>"$TMP/reset.log" 2>&1; then
+		echo "integ: cannot reset the public schema of the test database:"
+		tail -5 "$TMP/reset.log"
+		return 1
+	fi
+}
+
 SQLITE=sqlite:$TMP/shared.db
 init_db "$SQLITE" || fail=$((fail + 1))
 if [ -n "$PG" ]; then
-	init_db "$PG" || fail=$((fail + 1))
+	{ reset_pg "$PG" && init_db "$PG"; } || fail=$((fail + 1))
 fi
 
 for t in tests/integ/test_*.sh; do
