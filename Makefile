@@ -10,7 +10,7 @@
 
 BUILD   ?= build
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 libpq libqrencode libsodium libutf8proc xlsxwriter libpng
+PKGS    := libmicrohttpd jansson sqlite3 libpq libqrencode libsodium libutf8proc xlsxwriter libpng libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lmagic -lm -lpthread
 
