@@ -150,4 +150,11 @@ int handle_dossier_payment(struct http_request *req,
 int handle_dossier_print(struct http_request *req, struct http_response *res);
 int handle_slip(struct http_request *req, struct http_response *res);
 
+/* Issue 6, citizen services: each engineer declares its handlers in its
+ * own block below. */
+/* -- lookup and rating (web/h_lookup.c, engineer "lookup") -- */
+/* -- feedback, phản ánh kiến nghị (web/h_feedback.c, engineer "feedback") -- */
+/* -- online submission (web/h_online.c, engineer "online") -- */
+/* -- notifications (web/h_notify.c, engineer "notify") -- */
+
 #endif

@@ -289,5 +289,12 @@ const struct route web_routes[] = {
 	{ HTTP_GET, "/api/v1/files/{sha256}", handle_file_download, 0,
 	  ACT_DOSSIER_RECEIVE, NULL, NULL, ROUTE_SYSTEM },
 
+	/* Issue 6, citizen services: each engineer adds its rows in its own
+	 * block below (public routes first in each block). */
+	/* -- lookup and rating (web/h_lookup.c, engineer "lookup") -- */
+	/* -- feedback (web/h_feedback.c, engineer "feedback") -- */
+	/* -- online submission (web/h_online.c, engineer "online") -- */
+	/* -- notifications (web/h_notify.c, engineer "notify") -- */
+
 	{ 0, NULL, NULL, 0 },
 };
