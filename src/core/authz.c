@@ -25,11 +25,12 @@ static const unsigned matrix[ROLE__COUNT] = {
 			    A(ACT_REPORTS_VIEW),
 	[ROLE_RECEIVER] = BASE | A(ACT_DOSSIER_VIEW) |
 			  A(ACT_DOSSIER_RECEIVE) | A(ACT_DOSSIER_RETURN) |
-			  A(ACT_PERSONAL_VIEW),
+			  A(ACT_PERSONAL_VIEW) | A(ACT_FEEDBACK_HANDLE),
 	[ROLE_SPECIALIST] = BASE | A(ACT_DOSSIER_VIEW) |
 			    A(ACT_DOSSIER_PROCESS) | A(ACT_PERSONAL_VIEW),
 	[ROLE_LEADER] = BASE | A(ACT_DOSSIER_VIEW) | A(ACT_DOSSIER_APPROVE) |
-			A(ACT_PERSONAL_VIEW) | A(ACT_REPORTS_VIEW),
+			A(ACT_PERSONAL_VIEW) | A(ACT_REPORTS_VIEW) |
+			A(ACT_FEEDBACK_HANDLE),
 	[ROLE_INSPECTOR] = BASE | A(ACT_DOSSIER_VIEW) | A(ACT_PERSONAL_VIEW) |
 			   A(ACT_REPORTS_VIEW) | A(ACT_AUDIT_READ) |
 			   A(ACT_INSPECTION),
@@ -51,6 +52,7 @@ static const char *const action_names[ACT__COUNT] = {
 	"users_manage", "tokens_manage", "catalog_edit", "reports_view",
 	"audit_read", "dossier_view", "dossier_receive", "dossier_process",
 	"dossier_approve", "dossier_return", "personal_view", "inspection",
+	"feedback_handle",
 };
 
 const char *authz_role_name(enum role r)

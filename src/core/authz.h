@@ -47,6 +47,9 @@ enum action {
 	ACT_DOSSIER_RETURN,	/* hand back the result */
 	ACT_PERSONAL_VIEW,	/* open an applicant's personal data (audited) */
 	ACT_INSPECTION,		/* inspections, PAR scorecards */
+	ACT_FEEDBACK_HANDLE,	/* (issue 6) feedback and complaints
+				 * (phản ánh, kiến nghị): refuse, ask for
+				 * more information, answer, publish */
 	ACT__COUNT
 };
 
@@ -70,11 +73,21 @@ enum action {
  *   dossier_return                        x
  *   personal_view                         x         x        x       x
  *   inspection                                                       x
+ *   feedback_handle                       x                  x
  *
  * (1) a unit administrator grants only the roles receiver .. viewer, never
  *     admin or unit_admin (authz_can_grant()).
  * Administrators configure; they do not handle dossiers (separation of
  * duties). A user who needs both holds two grants.
+ * feedback_handle (issue 6): the one-stop section is where citizens
+ * bring feedback and the head of the unit answers for the unit, so the
+ * receivers (who log, refuse or ask for more information) and the leaders
+ * (who sign the answer) of the unit handle it; QĐ 766/QĐ-TTg group 5
+ * counts the answer against the unit. The basis of this split (NĐ
+ * 20/2008/NĐ-CP on phản ánh, kiến nghị) is not in our research:
+ * UNCONFIRMED, a matrix choice. Specialists draft outside the system;
+ * inspectors read the audit trail; administrators and viewers do not
+ * handle it (separation of duties, as above).
  *
  * Scope. A grant names a unit code of the 2025 list, or "VN":
  *   "VN"       the whole country, and system-wide objects (unit NULL: the

@@ -34,6 +34,8 @@ static const char *const expect[ACT__COUNT] = {
 	[ACT_DOSSIER_RETURN] = "..x....",
 	[ACT_PERSONAL_VIEW] = "..xxxx.",
 	[ACT_INSPECTION] = ".....x.",
+	/* receivers log and route, leaders answer (authz.h says why) */
+	[ACT_FEEDBACK_HANDLE] = "..x.x..",
 };
 
 /* Province 24 with communes 10000 and 10001; province 01 with 00004. */
@@ -223,6 +225,8 @@ static void test_names(void **state)
 	assert_string_equal(authz_action_name(ACT_DOSSIER_APPROVE),
 			    "dossier_approve");
 	assert_string_equal(authz_action_name(ACT_INSPECTION), "inspection");
+	assert_string_equal(authz_action_name(ACT_FEEDBACK_HANDLE),
+			    "feedback_handle");
 }
 
 static void test_throttle_delay(void **state)
