@@ -16,6 +16,9 @@
 #define S_RUNNING                                                        \
 	(B(DS_RECEIVED) | B(DS_IN_PROGRESS) | B(DS_SUPPLEMENT_REQUESTED) | \
 	 B(DS_PAUSED))
+/* (online) an online dossier not accepted yet: submitted, or waiting for
+ * the supplement asked before acceptance (resume_state submitted) */
+#define S_NOT_ACCEPTED (B(DS_SUBMITTED) | B(DS_SUPPLEMENT_REQUESTED))
 
 static const struct dossier_rule rules[DA__COUNT] = {
 	[DA_SUBMIT] = { DA_SUBMIT, B(DS_NONE), true, false,
@@ -26,16 +29,23 @@ static const struct dossier_rule rules[DA__COUNT] = {
 			       ACT_DOSSIER_RECEIVE, DC_NONE },
 	[DA_ACCEPT] = { DA_ACCEPT, B(DS_SUBMITTED), false, false,
 			ACT_DOSSIER_RECEIVE, DC_START },
-	[DA_REJECT] = { DA_REJECT, B(DS_SUBMITTED), false, false,
+	/* (online) also while an online dossier waits for its supplement
+	 * before acceptance (check(): only when resume_state is submitted) */
+	[DA_REJECT] = { DA_REJECT, S_NOT_ACCEPTED, false, false,
 			ACT_DOSSIER_RECEIVE, DC_NONE },
-	[DA_WITHDRAW] = { DA_WITHDRAW, B(DS_SUBMITTED), false, false,
+	[DA_WITHDRAW] = { DA_WITHDRAW, S_NOT_ACCEPTED, false, false,
 			  ACT_DOSSIER_RECEIVE, DC_NONE },
 	[DA_FORWARD] = { DA_FORWARD, S_OPEN_WORK, false, true,
 			 ACT_DOSSIER_PROCESS, DC_NONE },
 	[DA_SEND_BACK] = { DA_SEND_BACK, B(DS_IN_PROGRESS), false, true,
 			   ACT_DOSSIER_PROCESS, DC_NONE },
-	/* NĐ 61/2018 art. 15 cl. 3, art. 19 cl. 4; QĐ 766 ind. 2.1 */
-	[DA_REQUEST_SUPPLEMENT] = { DA_REQUEST_SUPPLEMENT, S_OPEN_WORK, false,
+	/* NĐ 61/2018 art. 15 cl. 3, art. 19 cl. 4; QĐ 766 ind. 2.1.
+	 * (online) Also from submitted: an online dossier found incomplete
+	 * before acceptance gets "hướng dẫn cụ thể, đầy đủ một lần" (NĐ 61
+	 * art. 17 cl. 2 / NĐ 118 art. 17 cl. 2); the clock is not running,
+	 * so there is no pause and it is not counted in supplement_count. */
+	[DA_REQUEST_SUPPLEMENT] = { DA_REQUEST_SUPPLEMENT,
+				    S_OPEN_WORK | B(DS_SUBMITTED), false,
 				    true, ACT_DOSSIER_PROCESS,
 				    DC_PAUSE_START },
 	/* NĐ 61/2018 art. 5: supplements go through the desk */
@@ -442,6 +452,23 @@ static int check(const struct dossier *d, const struct dossier_settings *s,
 			state_reason(d, a, err);
 		return MC_EINVALID;
 	}
+	/* (online) Waiting for a supplement asked before acceptance: the
+	 * dossier was never received, so only the online desk's actions
+	 * apply (receive the supplement, reject, withdraw). */
+	bool pre = d->state == DS_SUPPLEMENT_REQUESTED &&
+		   d->resume_state == DS_SUBMITTED;
+	if (d->state == DS_SUPPLEMENT_REQUESTED && !pre &&
+	    (a == DA_REJECT || a == DA_WITHDRAW)) {
+		state_reason(d, a, err);
+		return MC_EINVALID;
+	}
+	if (pre && a != DA_RECEIVE_SUPPLEMENT && a != DA_REJECT &&
+	    a != DA_WITHDRAW) {
+		buf_setf(err, "Hồ sơ trực tuyến chưa được tiếp nhận, đang chờ "
+			      "công dân bổ sung: không thể %s",
+			 action_verbs[a]);
+		return MC_EINVALID;
+	}
 	switch (a) {
 	case DA_SUBMIT:
 	case DA_RECEIVE:
@@ -467,6 +494,9 @@ static int check(const struct dossier *d, const struct dossier_settings *s,
 		}
 		break;
 	case DA_REQUEST_SUPPLEMENT:
+		/* (online) before acceptance: no clock, nothing to count */
+		if (d->state == DS_SUBMITTED)
+			break;
 		/* NĐ 61/2018 art. 15 cl. 3: "bổ sung một lần"; a second
 		 * request is a violation (QĐ 766 ind. 2.1: late). */
 		if (d->supplement_count >= 1 && !s->allow_second_supplement) {
@@ -670,6 +700,9 @@ int dossier_prepare(const struct dossier *d, const struct dossier_settings *s,
 	case DA_RESUME: {
 		mc_time restart = d->restart_at;
 		set_queue(p, d->step, e);
+		/* (online) back to submitted: the clock never ran */
+		if (d->resume_state == DS_SUBMITTED)
+			break;
 		n = pauses_closed_at(d, e->at, ps);
 		/* NĐ 61/2018 art. 19 cl. 4 (setting): counted again from
 		 * the receipt of the complete dossier. */
@@ -796,6 +829,8 @@ int dossier_apply(struct dossier *d, const struct dossier_settings *s,
 		/* fall through */
 	case DA_REJECT:
 	case DA_WITHDRAW:
+		if (d->state == DS_SUPPLEMENT_REQUESTED)
+			d->resume_state = DS_NONE;	/* (online) */
 		d->state = e->action == DA_WITHDRAW ? DS_WITHDRAWN
 						    : DS_REFUSED_AT_INTAKE;
 		d->finished_at = d->closed_at = e->at;
@@ -808,6 +843,13 @@ int dossier_apply(struct dossier *d, const struct dossier_settings *s,
 		d->state = d->step == 0 ? DS_RECEIVED : DS_IN_PROGRESS;
 		break;
 	case DA_REQUEST_SUPPLEMENT:
+		if (d->state == DS_SUBMITTED) {
+			/* (online) before acceptance: no pause, not counted */
+			d->resume_state = DS_SUBMITTED;
+			d->state = DS_SUPPLEMENT_REQUESTED;
+			take_step(d, e);
+			break;
+		}
 		open_pause(d, e->at);
 		d->state = DS_SUPPLEMENT_REQUESTED;
 		d->supplement_count++;
@@ -821,7 +863,8 @@ int dossier_apply(struct dossier *d, const struct dossier_settings *s,
 		take_step(d, e);
 		break;
 	case DA_RECEIVE_SUPPLEMENT:
-		if (s->supplement_clock == DSC_RESTART)
+		if (s->supplement_clock == DSC_RESTART &&
+		    d->resume_state != DS_SUBMITTED)
 			d->restart_at = e->at;
 		/* fall through */
 	case DA_RESUME:

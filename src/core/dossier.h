@@ -47,13 +47,18 @@
  *   receive (create)    -                            received              receive  start
  *   refuse_intake(cr.)  -                            refused_at_intake     receive  -
  *   accept              submitted                    received              receive  start
- *   reject              submitted                    refused_at_intake     receive  -
- *   withdraw            submitted                    withdrawn             receive  -
+ *   reject              submitted, supplement_requested refused_at_intake  receive  -
+ *                       (before acceptance)
+ *   withdraw            submitted, supplement_requested withdrawn          receive  -
+ *                       (before acceptance)
  *   forward             received, in_progress        in_progress (step+1)  step     -
  *   send_back           in_progress                  received/in_progress  step     -
  *                                                    (an earlier step)
  *   request_supplement  received, in_progress        supplement_requested  step     pause start
+ *                       submitted (online, before    supplement_requested  receive  -
+ *                       acceptance)                  (resume: submitted)
  *   receive_supplement  supplement_requested         the state before      receive  pause end
+ *                                                    (submitted: no clock)
  *   refuse              received, in_progress,       refused               approve  pause end
  *                       supplement_requested, paused                                (if open)
  *   apologize           received, in_progress,       (unchanged)           approve  new due
@@ -65,6 +70,14 @@
  *   record_result       in_progress at the last      result_ready          step     end
  *                       processing step (n_steps-2)  (step n_steps-1)
  *   return              result_ready                 returned              return   -
+ *
+ * (online) Supplement before acceptance: an online dossier found
+ * incomplete gets "hướng dẫn cụ thể, đầy đủ một lần" (NĐ 61 art. 17 cl. 2,
+ * NĐ 118 art. 17 cl. 2): request_supplement from submitted leads to
+ * supplement_requested with resume_state submitted, opens no pause and
+ * does not count in supplement_count (the clock starts only at
+ * acceptance); while so, only receive_supplement (back to submitted),
+ * reject and withdraw apply.
  *
  * forward from the last processing step is refused (record the result);
  * "stop" after a result exists is refused (TT 03/2025 art. 7: only while no

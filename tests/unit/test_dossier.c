@@ -215,6 +215,60 @@ static void test_supplement_twice(void **state)
 	buf_release(&why);
 }
 
+/* (online) A supplement asked before acceptance: no pause, not counted,
+ * back to submitted; the clock starts at acceptance. */
+static void test_online_supplement(void **state)
+{
+	(void)state;
+	struct dossier d;
+	struct buf why = BUF_INIT;
+	mc_time t0 = T("2026-03-02 08:00");
+	reach(&d, DS_SUBMITTED, t0);
+	must(&d, DA_REQUEST_SUPPLEMENT, t0 + 600);
+	assert_int_equal(d.state, DS_SUPPLEMENT_REQUESTED);
+	assert_int_equal(d.resume_state, DS_SUBMITTED);
+	assert_int_equal(d.n_pauses, 0);
+	assert_int_equal(d.supplement_count, 0);
+	assert_true(d.received_at == 0 && d.due_at == 0);
+	assert_int_equal(act(&d, DA_ACCEPT, t0 + 700, 0, 0, &why), MC_EINVALID);
+	assert_int_equal(act(&d, DA_REFUSE, t0 + 700, 0, 0, &why), MC_EINVALID);
+	assert_non_null(strstr(why.ptr, "chưa được tiếp nhận"));
+	assert_int_equal(act(&d, DA_STOP, t0 + 700, 0, 0, &why), MC_EINVALID);
+	assert_int_equal(act(&d, DA_FORWARD, t0 + 700, 0, 0, &why), MC_EINVALID);
+	assert_false(dossier_allowed(&d, &S, DA_APOLOGIZE));
+	assert_true(dossier_allowed(&d, &S, DA_REJECT));
+	must(&d, DA_RECEIVE_SUPPLEMENT, T("2026-03-03 09:00"));
+	assert_int_equal(d.state, DS_SUBMITTED);
+	assert_true(d.received_at == 0 && d.due_at == 0);
+	must(&d, DA_ACCEPT, T("2026-03-04 08:00"));
+	assert_int_equal(d.state, DS_RECEIVED);
+	assert_true(d.received_at == T("2026-03-04 08:00"));
+	/* 3 working days from acceptance (day-end counting) */
+	assert_true(d.due_at == T("2026-03-09 17:00"));
+	assert_int_equal(d.supplement_count, 0);
+	assert_false(d.violation);
+	/* a later supplement after acceptance is the first one counted */
+	must(&d, DA_REQUEST_SUPPLEMENT, T("2026-03-04 09:00"));
+	assert_int_equal(d.supplement_count, 1);
+	assert_int_equal(d.n_pauses, 1);
+	/* and then reject/withdraw no longer apply (received) */
+	assert_int_equal(act(&d, DA_REJECT, T("2026-03-04 10:00"), 0, 0, &why),
+			 MC_EINVALID);
+	assert_int_equal(act(&d, DA_WITHDRAW, T("2026-03-04 10:00"), 0, 0,
+			     &why), MC_EINVALID);
+	/* rejected or withdrawn while waiting */
+	reach(&d, DS_SUBMITTED, t0);
+	must(&d, DA_REQUEST_SUPPLEMENT, t0 + 600);
+	must(&d, DA_REJECT, t0 + 900);
+	assert_int_equal(d.state, DS_REFUSED_AT_INTAKE);
+	assert_int_equal(d.resume_state, DS_NONE);
+	reach(&d, DS_SUBMITTED, t0);
+	must(&d, DA_REQUEST_SUPPLEMENT, t0 + 600);
+	must(&d, DA_WITHDRAW, t0 + 900);
+	assert_int_equal(d.state, DS_WITHDRAWN);
+	buf_release(&why);
+}
+
 static void test_apology(void **state)
 {
 	(void)state;
@@ -407,6 +461,7 @@ int main(void)
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_reasons),
 		cmocka_unit_test(test_supplement_twice),
+		cmocka_unit_test(test_online_supplement),
 		cmocka_unit_test(test_apology),
 		cmocka_unit_test(test_pause_and_classes),
 		cmocka_unit_test(test_random_walk_replay),
