@@ -299,6 +299,16 @@ void dossier_public_status_text(const struct dossier_public_status *s,
 		add_due(out, s);
 		return;
 	case DS_SUPPLEMENT_REQUESTED:
+		if (s->before_acceptance) {
+			buf_adds(out, "Hồ sơ nộp trực tuyến cần bổ sung trước "
+				      "khi được tiếp nhận");
+			if (any_item(s->n_missing, s->missing)) {
+				buf_adds(out, ": ");
+				add_items(out, s->n_missing, s->missing);
+			}
+			end_sentence(out);
+			return;
+		}
 		if (any_item(s->n_missing, s->missing)) {
 			buf_adds(out, "Hồ sơ đang chờ ông/bà bổ sung: ");
 			add_items(out, s->n_missing, s->missing);

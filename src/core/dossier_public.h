@@ -129,6 +129,10 @@ struct dossier_public_status {
 	const char *const *missing;
 	/* refused*, stopped: the reason (the closing event's note) */
 	const char *reason;
+	/* supplement_requested of an online dossier not yet accepted (its
+	 * clock has not started): "Hồ sơ nộp trực tuyến cần bổ sung trước
+	 * khi được tiếp nhận: ..." */
+	bool before_acceptance;
 };
 
 /*

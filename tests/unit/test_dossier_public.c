@@ -169,6 +169,10 @@ static void test_status(void **state)
 	status_is(&s, "Hồ sơ đang chờ ông/bà bổ sung: Tờ khai. Thời gian chờ "
 		      "bổ sung không tính vào thời hạn giải quyết.");
 
+	s.before_acceptance = true;
+	status_is(&s, "Hồ sơ nộp trực tuyến cần bổ sung trước khi được tiếp "
+		      "nhận: Tờ khai.");
+
 	memset(&s, 0, sizeof(s));
 	s.state = DS_RESULT_READY;
 	s.place = "Quầy số 2";

@@ -1,0 +1,385 @@
+/*
+ * lookup_repo.c - the citizen's lookup: second-factor check and the public
+ * model of a dossier (read only, from the dossier tables of 0008 and the
+ * desks). The texts come from core/dossier_public.c. See lookup_repo.h.
+ */
+#include "store/lookup_repo.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "core/dossier.h"
+#include "core/dossier_public.h"
+#include "core/duration.h"
+#include "store/dossier_repo.h"
+#include "store/rating_repo.h"
+#include "util/err.h"
+#include "util/xalloc.h"
+
+#define MAX_ITEMS 50
+
+static int db_fail(struct db *db, int rc, struct buf *err)
+{
+	if (err && !err->len)
+		buf_setf(err, "%s", db_errmsg(db));
+	return rc < 0 ? rc : MC_EDB;
+}
+
+static void sha256_hex(const char *s, char hex[65])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(h, (const unsigned char *)s, strlen(s));
+	sodium_bin2hex(hex, 65, h, sizeof h);
+}
+
+int lookup_verify(struct db *db, const char *code, const char *secret,
+		  const char *last4, struct buf *err)
+{
+	/* a stored hash to compare against when the code is unknown, so the
+	 * work is the same (its preimage is not a secret of any dossier) */
+	static const char dummy[] = "0000000000000000000000000000000000000000"
+				    "000000000000000000000000";
+	char want[65] = "", stored[65];
+	char phone[64] = "", idn[64] = "";
+	struct db_stmt *st;
+	bool found = false, ok = false;
+	int rc;
+
+	if (!code || !*code || strlen(code) >= DOSSIER_CODE_MAX)
+		goto notfound;
+	rc = db_prepare_cached(db,
+			       "SELECT secret_hash, applicant_phone, "
+			       "applicant_id_number FROM dossiers WHERE code "
+			       "= ?",
+			       &st, err);
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, code, -1);
+	rc = db_step(st);
+	snprintf(stored, sizeof stored, "%s", dummy);
+	if (rc == DB_ROW) {
+		found = true;
+		snprintf(stored, sizeof stored, "%s", db_column_text(st, 0));
+		snprintf(phone, sizeof phone, "%s", db_column_text(st, 1));
+		snprintf(idn, sizeof idn, "%s", db_column_text(st, 2));
+	}
+	db_done(st);
+	if (rc != DB_ROW && rc != DB_DONE)
+		return db_fail(db, rc, err);
+	if (secret && *secret) {
+		sha256_hex(secret, want);
+		ok = strlen(secret) == DOSSIER_SECRET_LEN &&
+		     strlen(stored) == 64 &&
+		     sodium_memcmp(stored, want, 64) == 0;
+	} else {
+		ok = dossier_public_last4_match(last4, phone, idn);
+	}
+	sodium_memzero(phone, sizeof phone);
+	sodium_memzero(idn, sizeof idn);
+	if (found && ok)
+		return 0;
+notfound:
+	buf_setf(err, "Không tìm thấy hồ sơ");
+	return MC_ENOTFOUND;
+}
+
+static json_t *iso_or_null(mc_time t)
+{
+	struct buf b = BUF_INIT;
+	json_t *j;
+
+	if (t <= 0)
+		return json_null();
+	mctime_format_iso(t, &b);
+	j = json_string(b.ptr);
+	buf_release(&b);
+	return j;
+}
+
+static json_t *text_or_null(mc_time t)
+{
+	struct buf b = BUF_INIT;
+	json_t *j;
+
+	if (t <= 0)
+		return json_null();
+	dossier_public_format_time(t, &b);
+	j = json_string(b.ptr);
+	buf_release(&b);
+	return j;
+}
+
+/* The strings of payload "items" into items[] (borrowed from payload). */
+static int payload_items(json_t *payload, const char **items)
+{
+	json_t *a = json_object_get(payload, "items");
+	int n = 0;
+
+	for (size_t i = 0; i < json_array_size(a) && n < MAX_ITEMS; i++) {
+		const char *s = json_string_value(json_array_get(a, i));
+		if (s)
+			items[n++] = s;
+	}
+	return n;
+}
+
+/* The dossier's row as the lookup needs it. */
+struct row {
+	int64_t id;
+	enum dossier_state state;
+	enum dossier_channel channel;
+	char procedure_code[32];
+	int64_t version_id;
+	char dur_code[32];
+	int step, n_steps;
+	bool apology_used;
+	mc_time submitted_at, received_at, due_at, original_due_at;
+	mc_time finished_at, closed_at;
+};
+
+static int load_row(struct db *db, const char *code, struct row *r,
+		    json_t **head, struct buf *err)
+{
+	struct db_stmt *st;
+	struct buf name = BUF_INIT, place = BUF_INIT;
+	int rc = db_prepare_cached(
+		db,
+		"SELECT d.id, d.state, d.channel, d.procedure_code, "
+		"d.version_id, d.dur_code, d.step, d.n_steps, d.apology_used, "
+		"d.submitted_at, d.received_at, d.due_at, d.original_due_at, "
+		"d.finished_at, d.closed_at, d.applicant_name, p.name, k.name, "
+		"k.address, k.phone FROM dossiers d LEFT JOIN procedures p ON "
+		"p.code = d.procedure_code LEFT JOIN desks k ON k.id = "
+		"d.desk_id WHERE d.code = ?",
+		&st, err);
+
+	*head = NULL;
+	if (rc)
+		return rc;
+	db_bind_text(st, 1, code, -1);
+	rc = db_step(st);
+	if (rc != DB_ROW) {
+		db_done(st);
+		if (rc == DB_DONE) {
+			buf_setf(err, "Không tìm thấy hồ sơ");
+			return MC_ENOTFOUND;
+		}
+		return db_fail(db, rc, err);
+	}
+	memset(r, 0, sizeof *r);
+	r->id = db_column_int64(st, 0);
+	dossier_state_parse(db_column_text(st, 1), &r->state, NULL);
+	r->channel = DCH_COUNTER;
+	dossier_channel_parse(db_column_text(st, 2), &r->channel, NULL);
+	snprintf(r->procedure_code, sizeof r->procedure_code, "%s",
+		 db_column_text(st, 3));
+	r->version_id = db_column_int64(st, 4);
+	snprintf(r->dur_code, sizeof r->dur_code, "%s", db_column_text(st, 5));
+	r->step = (int)db_column_int64(st, 6);
+	r->n_steps = (int)db_column_int64(st, 7);
+	r->apology_used = db_column_int64(st, 8) != 0;
+	r->submitted_at = db_column_int64(st, 9);
+	r->received_at = db_column_int64(st, 10);
+	r->due_at = db_column_int64(st, 11);
+	r->original_due_at = db_column_int64(st, 12);
+	r->finished_at = db_column_int64(st, 13);
+	r->closed_at = db_column_int64(st, 14);
+	dossier_public_mask_name(db_column_text(st, 15), &name);
+	buf_adds(&place, db_column_text(st, 17));
+	if (*db_column_text(st, 18)) {
+		buf_adds(&place, ", ");
+		buf_adds(&place, db_column_text(st, 18));
+	}
+	*head = json_pack(
+		"{s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s}, s:s, s:s, s:s, s:s,"
+		" s:s, s:b}",
+		"code", code, "procedure", "code", r->procedure_code, "name",
+		db_column_text(st, 16), "desk", "name", db_column_text(st, 17),
+		"address", db_column_text(st, 18), "phone",
+		db_column_text(st, 19), "applicant_name", name.ptr, "channel",
+		dossier_channel_name(r->channel), "channel_label",
+		dossier_channel_label(r->channel), "state",
+		dossier_state_name(r->state ? r->state : DS_SUBMITTED),
+		"state_label",
+		dossier_state_label(r->state ? r->state : DS_SUBMITTED),
+		"closed", dossier_state_closed(r->state));
+	json_object_set_new(*head, "place", json_string(place.ptr));
+	db_done(st);
+	buf_release(&name);
+	buf_release(&place);
+	return 0;
+}
+
+/* The step names of the dossier's plan, when the plan has its length. */
+static bool plan_of(struct db *db, const struct row *r,
+		    struct dossier_plan *plan)
+{
+	struct duration dur;
+	struct buf err = BUF_INIT;
+	bool ok = duration_from_code(r->dur_code, &dur, &err) == 0 &&
+		  dossier_plan_get(db, r->procedure_code, r->version_id, &dur,
+				   plan, &err) == 0 &&
+		  plan->n_steps == r->n_steps;
+
+	buf_release(&err);
+	return ok;
+}
+
+int lookup_model(struct db *db, const char *code, mc_time now, json_t **out,
+		 struct buf *err)
+{
+	struct row r;
+	struct dossier_plan plan;
+	struct db_stmt *st = NULL;
+	json_t *m = NULL, *timeline = json_array(), *missing = json_array();
+	json_t *rating = NULL, *last_supp = NULL;
+	const char *reason = NULL;
+	char *reason_copy = NULL;
+	bool have_plan;
+	int rc;
+
+	*out = NULL;
+	if ((rc = db_begin_read(db, err)))
+		goto done;
+	if ((rc = load_row(db, code, &r, &m, err)))
+		goto out;
+	have_plan = plan_of(db, &r, &plan);
+	rc = db_prepare_cached(db,
+			       "SELECT at, action, note, payload, ev_step, "
+			       "ev_new_due FROM dossier_events WHERE "
+			       "dossier_id = ? ORDER BY seq",
+			       &st, err);
+	if (rc)
+		goto out;
+	db_bind_int64(st, 1, r.id);
+	while ((rc = db_step(st)) == DB_ROW) {
+		struct dossier_public_event e;
+		enum dossier_action a;
+		enum dossier_public_kind k;
+		const char *items[MAX_ITEMS];
+		json_t *payload = NULL;
+		struct buf text = BUF_INIT, at = BUF_INIT;
+		int step;
+
+		if (dossier_action_parse(db_column_text(st, 1), &a, NULL))
+			continue;
+		k = dossier_public_kind_of(a);
+		if (!dossier_public_kind_visible(k))
+			continue;
+		memset(&e, 0, sizeof e);
+		e.action = a;
+		e.at = db_column_int64(st, 0);
+		e.note = db_column_text(st, 2);
+		if (!db_column_is_null(st, 3))
+			payload = json_loads(db_column_text(st, 3), 0, NULL);
+		e.n_items = payload_items(payload, items);
+		e.items = items;
+		e.new_due = db_column_int64(st, 5);
+		step = (int)db_column_int64(st, 4);
+		if (have_plan && step >= 0 && step < plan.n_steps)
+			e.step_name = plan.steps[step].name;
+		e.place = json_string_value(json_object_get(m, "place"));
+		dossier_public_event_text(&e, &text);
+		dossier_public_format_time(e.at, &at);
+		json_array_append_new(
+			timeline,
+			json_pack("{s:o, s:s, s:s, s:s, s:s}", "at",
+				  iso_or_null(e.at), "at_text", at.ptr, "kind",
+				  dossier_public_kind_name(k), "title",
+				  dossier_public_kind_title(k), "text",
+				  text.ptr));
+		if (k == DPK_SUPPLEMENT) {
+			json_decref(last_supp);
+			last_supp = json_incref(payload);
+		}
+		if (k == DPK_REFUSED || k == DPK_STOPPED) {
+			free(reason_copy);
+			reason_copy = xstrdup(e.note);
+		}
+		json_decref(payload);
+		buf_release(&text);
+		buf_release(&at);
+	}
+	db_done(st);
+	if (rc != DB_DONE) {
+		rc = db_fail(db, rc, err);
+		goto out;
+	}
+	reason = reason_copy && *reason_copy ? reason_copy : NULL;
+
+	/* where it stands */
+	{
+		struct dossier_public_status s;
+		const char *items[MAX_ITEMS];
+		struct buf text = BUF_INIT;
+
+		memset(&s, 0, sizeof s);
+		s.state = r.state;
+		s.now = now;
+		s.due_at = r.due_at;
+		s.original_due_at = r.original_due_at;
+		s.apology_used = r.apology_used;
+		s.finished_at = r.finished_at;
+		s.closed_at = r.closed_at;
+		if (have_plan && r.step >= 0 && r.step < plan.n_steps &&
+		    !dossier_state_closed(r.state))
+			s.step_name = plan.steps[r.step].name;
+		s.place = json_string_value(json_object_get(m, "place"));
+		if (r.state == DS_SUPPLEMENT_REQUESTED && last_supp) {
+			s.n_missing = payload_items(last_supp, items);
+			s.missing = items;
+			for (int i = 0; i < s.n_missing; i++)
+				json_array_append_new(missing,
+						      json_string(items[i]));
+		}
+		s.reason = reason;
+		s.before_acceptance = r.received_at <= 0;
+		dossier_public_status_text(&s, &text);
+		json_object_set_new(m, "status_text", json_string(text.ptr));
+		buf_release(&text);
+	}
+	json_object_set_new(m, "submitted_at", iso_or_null(r.submitted_at));
+	json_object_set_new(m, "received_at", iso_or_null(r.received_at));
+	json_object_set_new(m, "due_at", iso_or_null(r.due_at));
+	json_object_set_new(m, "due_text", text_or_null(r.due_at));
+	json_object_set_new(m, "finished_at", iso_or_null(r.finished_at));
+	json_object_set_new(m, "closed_at", iso_or_null(r.closed_at));
+	json_object_set_new(m, "apology",
+			    r.apology_used
+				    ? json_pack("{s:o, s:o}", "new_due",
+						iso_or_null(r.due_at),
+						"new_due_text",
+						text_or_null(r.due_at))
+				    : json_null());
+	json_object_set_new(m, "missing", missing);
+	missing = NULL;
+	json_object_set_new(m, "result_ready",
+			    json_boolean(r.state == DS_RESULT_READY));
+	json_object_set_new(m, "reason",
+			    reason ? json_string(reason) : json_null());
+	json_object_set_new(m, "timeline", timeline);
+	timeline = NULL;
+	rc = rating_get(db, code, &rating, err);
+	if (rc && rc != MC_ENOTFOUND)
+		goto out;
+	buf_reset(err);
+	json_object_set_new(m, "can_rate",
+			    json_boolean(!rating &&
+					 dossier_public_can_rate(r.state)));
+	json_object_set_new(m, "rating", rating ? rating : json_null());
+	rc = 0;
+	*out = m;
+	m = NULL;
+out:
+	db_rollback(db);
+done:
+	json_decref(m);
+	json_decref(timeline);
+	json_decref(missing);
+	json_decref(last_supp);
+	free(reason_copy);
+	return rc;
+}
