@@ -34,6 +34,9 @@ int cmd_token(int argc, char **argv);
 int cmd_dossier(int argc, char **argv);
 int cmd_vietqr(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+/* (notify) cli/cmd_outbox.c */
+int cmd_outbox(int argc, char **argv);
+int cmd_webhook(int argc, char **argv);
 
 /* The default database URL when neither --db nor MOTCUA_DB is given. */
 #define MC_DEFAULT_DB "sqlite:motcua.db"

@@ -14,8 +14,36 @@
 #include "util/err.h"
 #include "util/opt.h"
 #include "web/app.h"
+#include "web/notify.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:8080"
+
+/* (notify) The value of option `name`, or NULL. */
+static const char *opt_value(const struct opt *opts, const char *name)
+{
+	for (; opts->name; opts++)
+		if (!strcmp(opts->name, name))
+			return opts->value;
+	return NULL;
+}
+
+/* (notify) Starts the outbox's sender thread (web/notify.h). */
+static int start_sender(const struct opt *opts, const char *db_url,
+			const char *public_url, const char *listen,
+			struct notify **out, struct buf *err)
+{
+	static char url[512];
+	struct notify_config nc;
+	notify_config_init(&nc);
+	nc.db_url = db_url;
+	nc.smtp_url = opt_value(opts, "smtp-url");
+	nc.mail_from = opt_value(opts, "mail-from");
+	snprintf(url, sizeof url, "%s%s", public_url ? "" : "http://",
+		 public_url ? public_url : listen);
+	nc.public_url = url;
+	int rc = notify_config_env(&nc, err);
+	return rc ? rc : notify_start(&nc, out, err);
+}
 
 int cmd_serve(int argc, char **argv)
 {
@@ -35,6 +63,13 @@ int cmd_serve(int argc, char **argv)
 		  .help = "directory of uploaded files, created 0700, never "
 			  "served as is (default: motcua-data beside the "
 			  "SQLite file, else ./motcua-data)" },
+		/* (notify) the outbox's sender (web/notify.h) */
+		{ .name = "smtp-url", .env = "MOTCUA_SMTP_URL",
+		  .help = "SMTP relay for e-mails to applicants: smtp://HOST:"
+			  "PORT, smtps://..., user:pass@ allowed (default: "
+			  "none, e-mails wait in the outbox)" },
+		{ .name = "mail-from", .env = "MOTCUA_MAIL_FROM",
+		  .help = "sender address of those e-mails" },
 		{ 0 },
 	};
 	const char **pos = calloc((size_t)argc + 1, sizeof(*pos));
@@ -45,6 +80,7 @@ int cmd_serve(int argc, char **argv)
 	bool app_ok = false;
 	struct filestore *files = NULL;
 	struct buf data_dir = BUF_INIT;
+	struct notify *sender = NULL;
 	if (!pos)
 		goto out;
 	if (opt_parse(opts, argc, argv, pos, &n_pos, &help, &err) || n_pos) {
@@ -92,12 +128,18 @@ int cmd_serve(int argc, char **argv)
 		goto out;
 	}
 	app.files = files;
+	if (start_sender(opts, db_url, public_url, listen, &sender, &err)) {
+		fprintf(stderr, "motcua serve: %s\n", err.ptr);
+		status = 2;
+		goto out;
+	}
 	if (server_run(&app, listen, &err)) {
 		fprintf(stderr, "motcua serve: %s\n", err.ptr);
 		goto out;
 	}
 	status = 0;
 out:
+	notify_stop(sender);	/* after the server: no request in flight */
 	if (app_ok)
 		app_release(&app);
 	filestore_close(files);

@@ -15,6 +15,7 @@
 #include "core/dossier_code.h"
 #include "core/duration.h"
 #include "store/audit.h"
+#include "store/outbox.h"
 #include "store/version_repo.h"
 #include "util/err.h"
 #include "util/xalloc.h"
@@ -330,6 +331,11 @@ static int insert_event(struct db *db, int64_t id, const struct dossier_event *e
 	if (rc == DB_DONE)
 		rc = 0;
 	db_done(st);
+	/* (notify) the applicant's e-mail and the webhooks of a public
+	 * event, in this transaction (store/outbox.h). */
+	if (!rc)
+		rc = outbox_dossier_event(db, id, seq, e->action, e->at,
+					  e->new_due, note, payload, err);
 	return rc;
 }
 

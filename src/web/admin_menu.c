@@ -34,5 +34,11 @@ const struct admin_link admin_links[] = {
 	{ "/mot-cua", "Một cửa: hàng đợi và hồ sơ",
 	  "Hồ sơ cần xử lý theo thời hạn, chuyển bước, bổ sung, trả kết quả; "
 	  "sổ theo dõi hồ sơ.", ACT_DOSSIER_VIEW },
+	{ "/quan-tri/thong-bao", "Thông báo cho người dân và webhook",
+	  "Thư điện tử và webhook về hồ sơ: hàng đợi, gửi lỗi, gửi lại; "
+	  "thêm, xóa webhook.", ACT_UNITS_EDIT },
+	{ "/xu-ly-phan-anh", "Phản ánh, kiến nghị",
+	  "Phản ánh của người dân theo thời hạn: từ chối, yêu cầu bổ sung, "
+	  "trả lời, công khai.", ACT_FEEDBACK_HANDLE },
 	{ NULL, NULL, NULL, ACT_PUBLIC },
 };

@@ -156,5 +156,13 @@ int handle_slip(struct http_request *req, struct http_response *res);
 /* -- feedback, phản ánh kiến nghị (web/h_feedback.c, engineer "feedback") -- */
 /* -- online submission (web/h_online.c, engineer "online") -- */
 /* -- notifications (web/h_notify.c, engineer "notify") -- */
+/* The outbox and webhooks admin page and its API twins (system-wide:
+ * ACT_UNITS_EDIT on "VN"). */
+int handle_notify_admin(struct http_request *req, struct http_response *res);
+int handle_notify_retry(struct http_request *req, struct http_response *res);
+int handle_notify_webhook_new(struct http_request *req,
+			      struct http_response *res);
+int handle_notify_webhook_remove(struct http_request *req,
+				 struct http_response *res);
 
 #endif

@@ -295,6 +295,26 @@ const struct route web_routes[] = {
 	/* -- feedback (web/h_feedback.c, engineer "feedback") -- */
 	/* -- online submission (web/h_online.c, engineer "online") -- */
 	/* -- notifications (web/h_notify.c, engineer "notify") -- */
+	{ HTTP_GET, "/quan-tri/thong-bao", handle_notify_admin, 0,
+	  ACT_UNITS_EDIT, NULL, NULL, ROUTE_SYSTEM },
+	{ HTTP_GET | HTTP_POST, "/quan-tri/thong-bao/webhook/moi",
+	  handle_notify_webhook_new, 16384, ACT_UNITS_EDIT, NULL, NULL,
+	  ROUTE_SYSTEM },
+	{ HTTP_POST, "/quan-tri/thong-bao/webhook/{id}/xoa",
+	  handle_notify_webhook_remove, 4096, ACT_UNITS_EDIT, NULL, NULL,
+	  ROUTE_SYSTEM },
+	{ HTTP_POST, "/quan-tri/thong-bao/{id}/gui-lai", handle_notify_retry,
+	  4096, ACT_UNITS_EDIT, NULL, NULL, ROUTE_SYSTEM },
+	{ HTTP_GET, "/api/v1/admin/outbox", handle_notify_admin, 0,
+	  ACT_UNITS_EDIT, NULL, NULL, ROUTE_SYSTEM },
+	{ HTTP_POST, "/api/v1/admin/outbox/{id}/retry", handle_notify_retry,
+	  4096, ACT_UNITS_EDIT, NULL, NULL, ROUTE_SYSTEM },
+	{ HTTP_GET | HTTP_POST, "/api/v1/admin/webhooks",
+	  handle_notify_webhook_new, 16384, ACT_UNITS_EDIT, NULL, NULL,
+	  ROUTE_SYSTEM },
+	{ HTTP_POST, "/api/v1/admin/webhooks/{id}/delete",
+	  handle_notify_webhook_remove, 4096, ACT_UNITS_EDIT, NULL, NULL,
+	  ROUTE_SYSTEM },
 
 	{ 0, NULL, NULL, 0 },
 };
