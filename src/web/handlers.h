@@ -155,6 +155,27 @@ int handle_slip(struct http_request *req, struct http_response *res);
 /* -- lookup and rating (web/h_lookup.c, engineer "lookup") -- */
 /* -- feedback, phản ánh kiến nghị (web/h_feedback.c, engineer "feedback") -- */
 /* -- online submission (web/h_online.c, engineer "online") -- */
+/* The citizen's form, its confirmation and printable confirmation, the API,
+ * the supplement page reached with the secret, a dossier's files (citizen,
+ * officer, the file API), the officers' queue of online dossiers and its
+ * review with accept / ask for a supplement / reject. upload_online: PDF,
+ * JPEG, PNG, 10 MiB a file, 40 MiB a request, 20 files. */
+struct upload_rules;
+extern const struct upload_rules upload_online;
+int handle_online_form(struct http_request *req, struct http_response *res);
+int handle_online_api(struct http_request *req, struct http_response *res);
+int handle_online_done(struct http_request *req, struct http_response *res);
+int handle_online_print(struct http_request *req, struct http_response *res);
+int handle_online_supplement(struct http_request *req,
+			     struct http_response *res);
+int handle_online_citizen_file(struct http_request *req,
+			       struct http_response *res);
+int handle_online_officer_file(struct http_request *req,
+			       struct http_response *res);
+int handle_online_file_api(struct http_request *req,
+			   struct http_response *res);
+int handle_online_queue(struct http_request *req, struct http_response *res);
+int handle_online_review(struct http_request *req, struct http_response *res);
 /* -- notifications (web/h_notify.c, engineer "notify") -- */
 /* The outbox and webhooks admin page and its API twins (system-wide:
  * ACT_UNITS_EDIT on "VN"). */

@@ -286,14 +286,44 @@ const struct route web_routes[] = {
 	 * administrators only (a dossier's files go through its route). */
 	{ HTTP_POST, "/api/v1/files", handle_files_upload, 0,
 	  ACT_DOSSIER_RECEIVE, NULL, NULL, 0, &upload_documents },
-	{ HTTP_GET, "/api/v1/files/{sha256}", handle_file_download, 0,
-	  ACT_DOSSIER_RECEIVE, NULL, NULL, ROUTE_SYSTEM },
+	/* (widened by online, issue 6) a national grant as before, or an
+	 * officer who may view a dossier referencing the file; web/h_online.c */
+	{ HTTP_GET, "/api/v1/files/{sha256}", handle_online_file_api, 0,
+	  ACT_DOSSIER_VIEW },
 
 	/* Issue 6, citizen services: each engineer adds its rows in its own
 	 * block below (public routes first in each block). */
 	/* -- lookup and rating (web/h_lookup.c, engineer "lookup") -- */
 	/* -- feedback (web/h_feedback.c, engineer "feedback") -- */
 	/* -- online submission (web/h_online.c, engineer "online") -- */
+	{ HTTP_GET | HTTP_POST, "/nop-truc-tuyen/{proc}", handle_online_form,
+	  65536, ACT_PUBLIC, NULL, NULL, 0, &upload_online },
+	{ HTTP_GET, "/nop-truc-tuyen/ho-so/{code}", handle_online_done, 0 },
+	{ HTTP_GET, "/nop-truc-tuyen/ho-so/{code}/in", handle_online_print, 0 },
+	{ HTTP_GET | HTTP_POST, "/tra-cuu/{code}/bo-sung",
+	  handle_online_supplement, 16384, ACT_PUBLIC, NULL, NULL, 0,
+	  &upload_online },
+	{ HTTP_GET, "/tra-cuu/{code}/tep/{sha256}", handle_online_citizen_file,
+	  0 },
+	{ HTTP_POST, "/api/v1/submissions", handle_online_api, 65536,
+	  ACT_PUBLIC, NULL, NULL, 0, &upload_online },
+	{ HTTP_POST, "/api/v1/submissions/{code}/supplement",
+	  handle_online_supplement, 16384, ACT_PUBLIC, NULL, NULL, 0,
+	  &upload_online },
+	{ HTTP_GET, "/api/v1/submissions/{code}/files/{sha256}",
+	  handle_online_citizen_file, 0 },
+	{ HTTP_GET, "/mot-cua/truc-tuyen", handle_online_queue, 0,
+	  ACT_DOSSIER_RECEIVE },
+	{ HTTP_GET, "/api/v1/online/queue", handle_online_queue, 0,
+	  ACT_DOSSIER_RECEIVE },
+	{ HTTP_GET | HTTP_POST, "/mot-cua/truc-tuyen/{code}",
+	  handle_online_review, 65536, ACT_DOSSIER_RECEIVE, NULL,
+	  wf_unit_of_dossier, ROUTE_HIDE },
+	{ HTTP_POST, "/api/v1/online/{code}/actions", handle_online_review,
+	  65536, ACT_DOSSIER_RECEIVE, NULL, wf_unit_of_dossier, ROUTE_HIDE },
+	{ HTTP_GET, "/mot-cua/ho-so/{code}/tep/{sha256}",
+	  handle_online_officer_file, 0, ACT_DOSSIER_VIEW, NULL,
+	  wf_unit_of_dossier, ROUTE_HIDE },
 	/* -- notifications (web/h_notify.c, engineer "notify") -- */
 	{ HTTP_GET, "/quan-tri/thong-bao", handle_notify_admin, 0,
 	  ACT_UNITS_EDIT, NULL, NULL, ROUTE_SYSTEM },
