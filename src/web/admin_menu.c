@@ -40,5 +40,11 @@ const struct admin_link admin_links[] = {
 	{ "/xu-ly-phan-anh", "Phản ánh, kiến nghị",
 	  "Phản ánh của người dân theo thời hạn: từ chối, yêu cầu bổ sung, "
 	  "trả lời, công khai.", ACT_FEEDBACK_HANDLE },
+	{ "/mot-cua/danh-gia", "Màn hình đánh giá tại quầy",
+	  "Máy tính bảng tại quầy: quét mã QR trên giấy tiếp nhận để người "
+	  "dân đánh giá sự hài lòng.", ACT_DOSSIER_RECEIVE },
+	{ "/thanh-tra/danh-gia", "Đánh giá sự hài lòng",
+	  "Mọi đánh giá của người dân với hồ sơ và cán bộ giải quyết; lọc "
+	  "không hài lòng.", ACT_INSPECTION },
 	{ NULL, NULL, NULL, ACT_PUBLIC },
 };

@@ -153,6 +153,18 @@ int handle_slip(struct http_request *req, struct http_response *res);
 /* Issue 6, citizen services: each engineer declares its handlers in its
  * own block below. */
 /* -- lookup and rating (web/h_lookup.c, engineer "lookup") -- */
+/*
+ * web/h_lookup.c: the citizen's lookup (/tra-cuu, /tra-cuu/{code}?ma=, the
+ * API GET /api/v1/lookup/{code}), the rating (POST /tra-cuu/{code}/danh-gia,
+ * POST /api/v1/lookup/{code}/rating), the desk's kiosk (/mot-cua/danh-gia),
+ * the inspector's list (/thanh-tra/danh-gia, GET /api/v1/ratings).
+ */
+int handle_lookup_form(struct http_request *req, struct http_response *res);
+int handle_lookup(struct http_request *req, struct http_response *res);
+int handle_lookup_rating(struct http_request *req, struct http_response *res);
+int handle_kiosk(struct http_request *req, struct http_response *res);
+int handle_kiosk_rating(struct http_request *req, struct http_response *res);
+int handle_rating_list(struct http_request *req, struct http_response *res);
 /* -- feedback, phản ánh kiến nghị (web/h_feedback.c, engineer "feedback") -- */
 /* -- online submission (web/h_online.c, engineer "online") -- */
 /* The citizen's form, its confirmation and printable confirmation, the API,

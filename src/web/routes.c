@@ -294,6 +294,19 @@ const struct route web_routes[] = {
 	/* Issue 6, citizen services: each engineer adds its rows in its own
 	 * block below (public routes first in each block). */
 	/* -- lookup and rating (web/h_lookup.c, engineer "lookup") -- */
+	{ HTTP_GET | HTTP_POST, "/tra-cuu", handle_lookup_form, 8192 },
+	{ HTTP_POST, "/tra-cuu/{code}/danh-gia", handle_lookup_rating, 16384 },
+	{ HTTP_GET, "/tra-cuu/{code}", handle_lookup, 0 },
+	{ HTTP_GET, "/api/v1/lookup/{code}", handle_lookup, 0 },
+	{ HTTP_POST, "/api/v1/lookup/{code}/rating", handle_lookup_rating,
+	  16384 },
+	{ HTTP_GET | HTTP_POST, "/mot-cua/danh-gia", handle_kiosk, 4096,
+	  ACT_DOSSIER_RECEIVE },
+	{ HTTP_POST, "/mot-cua/danh-gia/{code}", handle_kiosk_rating, 16384,
+	  ACT_DOSSIER_RECEIVE, NULL, wf_unit_of_dossier, ROUTE_HIDE },
+	{ HTTP_GET, "/thanh-tra/danh-gia", handle_rating_list, 0,
+	  ACT_INSPECTION },
+	{ HTTP_GET, "/api/v1/ratings", handle_rating_list, 0, ACT_INSPECTION },
 	/* -- feedback (web/h_feedback.c, engineer "feedback") -- */
 	/* -- online submission (web/h_online.c, engineer "online") -- */
 	{ HTTP_GET | HTTP_POST, "/nop-truc-tuyen/{proc}", handle_online_form,
