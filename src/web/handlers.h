@@ -166,6 +166,21 @@ int handle_kiosk(struct http_request *req, struct http_response *res);
 int handle_kiosk_rating(struct http_request *req, struct http_response *res);
 int handle_rating_list(struct http_request *req, struct http_response *res);
 /* -- feedback, phản ánh kiến nghị (web/h_feedback.c, engineer "feedback") -- */
+/* feedback_unit_of_route: the responsible unit of the feedback "code". */
+int feedback_unit_of_route(struct http_request *req, const char **unit_code);
+int handle_feedback_form(struct http_request *req, struct http_response *res);
+int handle_feedback_lookup(struct http_request *req,
+			   struct http_response *res);
+int handle_feedback_view(struct http_request *req, struct http_response *res);
+int handle_feedback_citizen_action(struct http_request *req,
+				   struct http_response *res);
+int handle_feedback_public(struct http_request *req,
+			   struct http_response *res);
+int handle_feedback_queue(struct http_request *req, struct http_response *res);
+int handle_feedback_officer(struct http_request *req,
+			    struct http_response *res);
+int handle_feedback_officer_action(struct http_request *req,
+				   struct http_response *res);
 /* -- online submission (web/h_online.c, engineer "online") -- */
 /* The citizen's form, its confirmation and printable confirmation, the API,
  * the supplement page reached with the secret, a dossier's files (citizen,
