@@ -12,7 +12,9 @@
 
 #include <sodium.h>
 
+#include "core/mailfmt.h"
 #include "store/audit.h"
+#include "store/outbox.h"
 #include "util/err.h"
 #include "util/text.h"
 #include "util/xalloc.h"
@@ -843,6 +845,55 @@ int feedback_get(struct db *db, const char *code, unsigned flags,
 
 /* ---- actions ---------------------------------------------------------------------- */
 
+/*
+ * The sender's e-mail about what the unit did (answer, refusal, request
+ * for information), through the outbox (store/outbox.h) in the caller's
+ * transaction, when they gave a valid address; nothing otherwise. The
+ * sender thread adds the footer and delivers it.
+ */
+static int notify(struct db *db, const char *code, enum feedback_action a,
+		  const char *note, const char *email, mc_time now,
+		  struct buf *err)
+{
+	const char *event, *what;
+	switch (a) {
+	case FBA_ANSWER:
+		event = "feedback_answered";
+		what = "đã được trả lời";
+		break;
+	case FBA_REFUSE:
+		event = "feedback_refused";
+		what = "không được tiếp nhận";
+		break;
+	case FBA_ASK_INFO:
+		event = "feedback_info_requested";
+		what = "cần ông/bà bổ sung thông tin";
+		break;
+	default:
+		return 0;
+	}
+	if (!*email || !mailfmt_address_ok(email))
+		return 0;
+	struct buf subject = BUF_INIT, body = BUF_INIT;
+	buf_addf(&subject, "Phản ánh, kiến nghị %s %s", code, what);
+	buf_addf(&body,
+		 "Kính gửi ông/bà,\n\nPhản ánh, kiến nghị mã %s %s.\n\n%s%s"
+		 "Xem chi tiết tại trang Tra cứu phản ánh (/phan-anh/tra-cuu) "
+		 "với mã phản ánh và mã bí mật được cấp khi gửi.\n",
+		 code, what, note ? note : "", note ? "\n\n" : "");
+	struct outbox_msg m = {
+		.kind = OUTBOX_EMAIL,
+		.target = email,
+		.event = event,
+		.subject = subject.ptr,
+		.body = body.ptr,
+	};
+	int rc = outbox_enqueue(db, &m, now, NULL, err);
+	buf_release(&subject);
+	buf_release(&body);
+	return rc;
+}
+
 int feedback_act(struct db *db, const char *code,
 		 const struct feedback_act_in *in, mc_time now,
 		 struct buf *err)
@@ -854,7 +905,7 @@ int feedback_act(struct db *db, const char *code,
 	enum feedback_kind kind = FB_KIND_PROCEDURE;
 	enum feedback_state from = FB_RECEIVED, to;
 	bool rated = false;
-	char unit[16] = "";
+	char unit[16] = "", email[256] = "";
 	int rc;
 
 	if ((rc = feedback_note_check(in->action, in->note, &note, err)))
@@ -864,8 +915,8 @@ int feedback_act(struct db *db, const char *code,
 	in_tx = true;
 	if ((rc = db_prepare_cached(db,
 				    "SELECT id, kind, state, satisfied,"
-				    " version, unit_code FROM feedback"
-				    " WHERE code = ?",
+				    " version, unit_code, sender_email"
+				    " FROM feedback WHERE code = ?",
 				    &st, err)))
 		goto out;
 	db_bind_text(st, 1, code, -1);
@@ -881,6 +932,8 @@ int feedback_act(struct db *db, const char *code,
 			rated = !db_column_is_null(st, 3);
 			version = db_column_int64(st, 4);
 			snprintf(unit, sizeof unit, "%s", db_column_text(st, 5));
+			snprintf(email, sizeof email, "%s",
+				 db_column_text(st, 6));
 			rc = 0;
 		}
 	} else if (rc == DB_DONE) {
@@ -1007,6 +1060,8 @@ int feedback_act(struct db *db, const char *code,
 			   feedback_action_name(in->action), code, unit,
 			   feedback_state_name(from), feedback_state_name(to),
 			   now, err)))
+		goto out;
+	if ((rc = notify(db, code, in->action, n, email, now, err)))
 		goto out;
 	rc = db_commit(db, err);
 	in_tx = false;

@@ -414,6 +414,16 @@ static void test_repo(void **state)
 				   " actor = 'thu'"),
 			 2);
 
+	/* The sender is told by e-mail (the outbox, in the same
+	 * transaction): the request for information and the two answers;
+	 * not the citizen's own actions, not the refused ones. */
+	assert_int_equal(count(db, "SELECT count(*) FROM outbox WHERE"
+				   " target = 'an@example.vn' AND event IN"
+				   " ('feedback_info_requested',"
+				   " 'feedback_answered')"),
+			 3);
+	assert_int_equal(count(db, "SELECT count(*) FROM outbox"), 3);
+
 	/* The queue by scope: all (any state), a commune, its province,
 	 * another province. */
 	const char *u_commune[] = { "10000" }, *u_prov[] = { "24" },
