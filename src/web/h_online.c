@@ -968,7 +968,8 @@ int handle_online_supplement(struct http_request *req, struct http_response *res
 		buf_release(&err);
 		if (!m)
 			return MC_EDB;
-		if (*http_query(req, "da") == '1')
+		const char *da = http_query(req, "da");
+		if (da && !strcmp(da, "1"))
 			json_object_set_new(m, "done", json_true());
 		return respond_view(req, res, 200, "online_supplement", m);
 	}
