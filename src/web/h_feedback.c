@@ -1092,10 +1092,23 @@ int handle_feedback_officer_action(struct http_request *req,
 		buf_reset(&err);
 		if ((rc = officer_model(req, db, code, &m, &err)))
 			goto out;
-		json_object_set_new(m, "typed",
-				    json_pack("{s:s, s:s}", "action",
-					      feedback_action_name(a), "note",
-					      in.note ? in.note : ""));
+		/* The note typed goes back into its own form. */
+		size_t i;
+		json_t *it;
+		bool kept = false;
+		json_array_foreach(json_object_get(m, "actions"), i, it)
+			if (!strcmp(str_of(it, "action"),
+				    feedback_action_name(a))) {
+				json_object_set_new(it, "typed",
+						    json_string(in.note ? in.note
+									: ""));
+				kept = true;
+			}
+		/* That form no longer applies (someone acted): the text is
+		 * shown so that nothing typed is lost. */
+		if (!kept && in.note && *in.note)
+			json_object_set_new(m, "typed_note",
+					    json_string(in.note));
 		rc = answer_invalid(req, res, status, "feedback_officer", m,
 				    errors);
 		m = NULL;

@@ -201,6 +201,11 @@ http POST "/xu-ly-phan-anh/$F1/yeu-cau-bo-sung" -b "$JR" \
 	--data-urlencode "note= "
 expect_status "asking for information without saying what: 422" 422
 expect_body "... named" 'Nội dung cần bổ sung: không được để trống'
+http POST "/xu-ly-phan-anh/$F1/tu-choi" -b "$JR" \
+	--data-urlencode "csrf=$CR" --data-urlencode "version=x" \
+	--data-urlencode "note=Không thuộc thẩm quyền"
+expect_status "a form without its version: 422" 422
+expect_body "... the typed reason kept in its form" '>Không thuộc thẩm quyền</textarea>'
 http POST "/xu-ly-phan-anh/$F1/yeu-cau-bo-sung" -b "$JR" \
 	--data-urlencode "csrf=$CR" --data-urlencode "version=1" \
 	--data-urlencode "note=Ghi rõ tờ khai nào bị yêu cầu nộp hai lần."
@@ -210,6 +215,7 @@ http POST "/xu-ly-phan-anh/$F1/tra-loi" -b "$JL" --data-urlencode "csrf=$CL" \
 	--data-urlencode "version=1" --data-urlencode "note=Trả lời cũ"
 expect_status "a stale form: 409" 409
 expect_body "... says someone acted" 'người khác xử lý'
+expect_body "... the typed answer shown, not lost" 'fb-typed">Trả lời cũ<'
 http POST "/xu-ly-phan-anh/$F1/tra-loi" -b "$JL" --data-urlencode "csrf=$CL" \
 	--data-urlencode "version=2" --data-urlencode "note=Trả lời"
 expect_status "answering while waiting for the citizen: 422" 422
