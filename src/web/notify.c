@@ -287,6 +287,7 @@ int notify_run_once(struct db *db, const struct notify_config *cfg,
 	int n = 0, rc;
 	unsigned kinds = OUTBOX_KIND_WEBHOOK;
 	struct notify_counts cnt = { 0 };
+	mc_time started = (mc_time)time(NULL);
 	if (cfg->smtp_url && *cfg->smtp_url && cfg->mail_from)
 		kinds |= OUTBOX_KIND_EMAIL;
 	rc = outbox_claim(db, now, cfg->lease_s, CLAIM_MAX, kinds, &items, &n,
@@ -308,7 +309,8 @@ int notify_run_once(struct db *db, const struct notify_config *cfg,
 			sent = send_email(cfg, it, stop, &permanent, &why);
 		else
 			sent = send_webhook(cfg, it, stop, &why);
-		mc_time t = (mc_time)time(NULL);
+		/* `now` plus the time this pass has taken so far. */
+		mc_time t = now + ((mc_time)time(NULL) - started);
 		if (t < now)
 			t = now;
 		if (sent == 0) {
