@@ -87,6 +87,7 @@ bench: $(BIN)
 	@if [ -f bench/run-core.sh ]; then sh bench/run-core.sh; fi
 	@sh bench/run.sh $(BIN)
 	@sh bench/run-dossier.sh $(BIN)
+	@sh bench/run-citizen.sh $(BIN)
 
 check:
 	@sh tools/check.sh

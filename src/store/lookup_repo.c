@@ -5,6 +5,7 @@
  */
 #include "store/lookup_repo.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,14 +36,30 @@ static void sha256_hex(const char *s, char hex[65])
 	sodium_bin2hex(hex, 65, h, sizeof h);
 }
 
+/* A stored hash to compare against when the code is unknown, so the work
+ * is the same (its preimage is no dossier's secret). */
+static const char dummy_hash[] = "000000000000000000000000000000000000000"
+				 "0000000000000000000000000";
+
+/* Whether the factor matches the stored hash, phone and ID number. */
+static bool factor_ok(const char *stored, const char *phone, const char *idn,
+		      const char *secret, const char *last4)
+{
+	char want[65];
+
+	if (secret && *secret) {
+		sha256_hex(secret, want);
+		return strlen(secret) == DOSSIER_SECRET_LEN &&
+		       strlen(stored) == 64 &&
+		       sodium_memcmp(stored, want, 64) == 0;
+	}
+	return dossier_public_last4_match(last4, phone, idn);
+}
+
 int lookup_verify(struct db *db, const char *code, const char *secret,
 		  const char *last4, struct buf *err)
 {
-	/* a stored hash to compare against when the code is unknown, so the
-	 * work is the same (its preimage is not a secret of any dossier) */
-	static const char dummy[] = "0000000000000000000000000000000000000000"
-				    "000000000000000000000000";
-	char want[65] = "", stored[65];
+	char stored[65];
 	char phone[64] = "", idn[64] = "";
 	struct db_stmt *st;
 	bool found = false, ok = false;
@@ -59,7 +76,7 @@ int lookup_verify(struct db *db, const char *code, const char *secret,
 		return rc;
 	db_bind_text(st, 1, code, -1);
 	rc = db_step(st);
-	snprintf(stored, sizeof stored, "%s", dummy);
+	snprintf(stored, sizeof stored, "%s", dummy_hash);
 	if (rc == DB_ROW) {
 		found = true;
 		snprintf(stored, sizeof stored, "%s", db_column_text(st, 0));
@@ -69,14 +86,7 @@ int lookup_verify(struct db *db, const char *code, const char *secret,
 	db_done(st);
 	if (rc != DB_ROW && rc != DB_DONE)
 		return db_fail(db, rc, err);
-	if (secret && *secret) {
-		sha256_hex(secret, want);
-		ok = strlen(secret) == DOSSIER_SECRET_LEN &&
-		     strlen(stored) == 64 &&
-		     sodium_memcmp(stored, want, 64) == 0;
-	} else {
-		ok = dossier_public_last4_match(last4, phone, idn);
-	}
+	ok = factor_ok(stored, phone, idn, secret, last4);
 	sodium_memzero(phone, sizeof phone);
 	sodium_memzero(idn, sizeof idn);
 	if (found && ok)
@@ -140,7 +150,10 @@ struct row {
 	mc_time finished_at, closed_at;
 };
 
-static int load_row(struct db *db, const char *code, struct row *r,
+/* The row and the head of the model; with `check`, the factor first
+ * (MC_ENOTFOUND when it does not match, like an unknown code). */
+static int load_row(struct db *db, const char *code, bool check,
+		    const char *secret, const char *last4, struct row *r,
 		    json_t **head, struct buf *err)
 {
 	struct db_stmt *st;
@@ -151,7 +164,8 @@ static int load_row(struct db *db, const char *code, struct row *r,
 		"d.version_id, d.dur_code, d.step, d.n_steps, d.apology_used, "
 		"d.submitted_at, d.received_at, d.due_at, d.original_due_at, "
 		"d.finished_at, d.closed_at, d.applicant_name, p.name, k.name, "
-		"k.address, k.phone FROM dossiers d LEFT JOIN procedures p ON "
+		"k.address, k.phone, d.secret_hash, d.applicant_phone, "
+		"d.applicant_id_number FROM dossiers d LEFT JOIN procedures p ON "
 		"p.code = d.procedure_code LEFT JOIN desks k ON k.id = "
 		"d.desk_id WHERE d.code = ?",
 		&st, err);
@@ -161,6 +175,16 @@ static int load_row(struct db *db, const char *code, struct row *r,
 		return rc;
 	db_bind_text(st, 1, code, -1);
 	rc = db_step(st);
+	if (check) {
+		bool ok = rc == DB_ROW &&
+			  factor_ok(db_column_text(st, 20),
+				    db_column_text(st, 21),
+				    db_column_text(st, 22), secret, last4);
+		if (rc == DB_DONE)	/* the same work for an unknown code */
+			(void)factor_ok(dummy_hash, "", "", secret, last4);
+		if (rc == DB_ROW && !ok)
+			rc = DB_DONE;
+	}
 	if (rc != DB_ROW) {
 		db_done(st);
 		if (rc == DB_DONE) {
@@ -213,23 +237,64 @@ static int load_row(struct db *db, const char *code, struct row *r,
 	return 0;
 }
 
+/*
+ * Plans by (procedure, version, committed time), kept PLAN_TTL seconds:
+ * the lookup page reads one on every hit, and an administrator's edit of
+ * a plan's step names may show a minute late on public pages (dossiers
+ * keep their number of steps; names are only read for display).
+ */
+#define PLAN_CACHE 64
+#define PLAN_TTL 60
+static struct {
+	char key[96];
+	mc_time at;
+	struct dossier_plan plan;
+} plan_cache[PLAN_CACHE];
+static pthread_mutex_t plan_lock = PTHREAD_MUTEX_INITIALIZER;
+
 /* The step names of the dossier's plan, when the plan has its length. */
-static bool plan_of(struct db *db, const struct row *r,
+static bool plan_of(struct db *db, const struct row *r, mc_time now,
 		    struct dossier_plan *plan)
 {
 	struct duration dur;
 	struct buf err = BUF_INIT;
-	bool ok = duration_from_code(r->dur_code, &dur, &err) == 0 &&
-		  dossier_plan_get(db, r->procedure_code, r->version_id, &dur,
-				   plan, &err) == 0 &&
-		  plan->n_steps == r->n_steps;
+	char key[96];
+	unsigned h = 5381;
+	bool ok = false;
+	int slot;
 
+	snprintf(key, sizeof key, "%s|%lld|%s", r->procedure_code,
+		 (long long)r->version_id, r->dur_code);
+	for (const char *p = key; *p; p++)
+		h = h * 33 + (unsigned char)*p;
+	slot = (int)(h % PLAN_CACHE);
+	pthread_mutex_lock(&plan_lock);
+	if (!strcmp(plan_cache[slot].key, key) &&
+	    now - plan_cache[slot].at < PLAN_TTL && now >= plan_cache[slot].at) {
+		*plan = plan_cache[slot].plan;
+		ok = true;
+	}
+	pthread_mutex_unlock(&plan_lock);
+	if (!ok) {
+		ok = duration_from_code(r->dur_code, &dur, &err) == 0 &&
+		     dossier_plan_get(db, r->procedure_code, r->version_id,
+				      &dur, plan, &err) == 0;
+		if (ok) {
+			pthread_mutex_lock(&plan_lock);
+			snprintf(plan_cache[slot].key,
+				 sizeof plan_cache[slot].key, "%s", key);
+			plan_cache[slot].at = now;
+			plan_cache[slot].plan = *plan;
+			pthread_mutex_unlock(&plan_lock);
+		}
+	}
 	buf_release(&err);
-	return ok;
+	return ok && plan->n_steps == r->n_steps;
 }
 
-int lookup_model(struct db *db, const char *code, mc_time now, json_t **out,
-		 struct buf *err)
+static int build(struct db *db, const char *code, bool check,
+		 const char *secret, const char *last4, mc_time now,
+		 json_t **out, struct buf *err)
 {
 	struct row r;
 	struct dossier_plan plan;
@@ -238,15 +303,17 @@ int lookup_model(struct db *db, const char *code, mc_time now, json_t **out,
 	json_t *rating = NULL, *last_supp = NULL;
 	const char *reason = NULL;
 	char *reason_copy = NULL;
-	bool have_plan;
+	bool have_plan, own_tx;
 	int rc;
 
 	*out = NULL;
-	if ((rc = db_begin_read(db, err)))
+	/* one snapshot; the caller's read transaction when it has one */
+	own_tx = !db_in_transaction(db);
+	if (own_tx && (rc = db_begin_read(db, err)))
 		goto done;
-	if ((rc = load_row(db, code, &r, &m, err)))
+	if ((rc = load_row(db, code, check, secret, last4, &r, &m, err)))
 		goto out;
-	have_plan = plan_of(db, &r, &plan);
+	have_plan = plan_of(db, &r, now, &plan);
 	rc = db_prepare_cached(db,
 			       "SELECT at, action, note, payload, ev_step, "
 			       "ev_new_due FROM dossier_events WHERE "
@@ -362,7 +429,10 @@ int lookup_model(struct db *db, const char *code, mc_time now, json_t **out,
 			    reason ? json_string(reason) : json_null());
 	json_object_set_new(m, "timeline", timeline);
 	timeline = NULL;
-	rc = rating_get(db, code, &rating, err);
+	/* a rating exists only in the states that allow one */
+	rc = dossier_public_can_rate(r.state)
+		     ? rating_get(db, code, &rating, err)
+		     : MC_ENOTFOUND;
 	if (rc && rc != MC_ENOTFOUND)
 		goto out;
 	buf_reset(err);
@@ -374,7 +444,8 @@ int lookup_model(struct db *db, const char *code, mc_time now, json_t **out,
 	*out = m;
 	m = NULL;
 out:
-	db_rollback(db);
+	if (own_tx)
+		db_rollback(db);
 done:
 	json_decref(m);
 	json_decref(timeline);
@@ -382,4 +453,21 @@ done:
 	json_decref(last_supp);
 	free(reason_copy);
 	return rc;
+}
+
+int lookup_model(struct db *db, const char *code, mc_time now, json_t **out,
+		 struct buf *err)
+{
+	return build(db, code, false, NULL, NULL, now, out, err);
+}
+
+int lookup_open(struct db *db, const char *code, const char *secret,
+		const char *last4, mc_time now, json_t **out, struct buf *err)
+{
+	*out = NULL;
+	if (!code || !*code || strlen(code) >= DOSSIER_CODE_MAX) {
+		buf_setf(err, "Không tìm thấy hồ sơ");
+		return MC_ENOTFOUND;
+	}
+	return build(db, code, true, secret, last4, now, out, err);
 }

@@ -45,9 +45,20 @@ int lookup_verify(struct db *db, const char *code, const char *secret,
 
 /*
  * The "lookup" model of `code` at `now` (for "quá hạn"); does NOT check a
- * factor (call lookup_verify first). MC_ENOTFOUND; MC_EDB.
+ * factor (call lookup_verify first). Reads in one snapshot: its own read
+ * transaction, or the caller's when one is open (db_begin_read() before
+ * the throttle check and lookup_verify() saves the locks of each
+ * statement on SQLite). MC_ENOTFOUND; MC_EDB.
  */
 int lookup_model(struct db *db, const char *code, mc_time now, json_t **out,
 		 struct buf *err);
+
+/*
+ * lookup_verify() and lookup_model() in one: the factor is checked on the
+ * same row read (one statement fewer, one snapshot), MC_ENOTFOUND as
+ * lookup_verify() for an unknown code or a wrong factor. The page's path.
+ */
+int lookup_open(struct db *db, const char *code, const char *secret,
+		const char *last4, mc_time now, json_t **out, struct buf *err);
 
 #endif

@@ -193,6 +193,11 @@ static json_t *rating_form(struct http_request *req, struct input *in,
 	return f;
 }
 
+static int answer_model(struct http_request *req, struct http_response *res,
+			json_t *m, const char *code, const char *secret,
+			int status, struct input *typed, const char *err_field,
+			const char *err_msg, const char *view);
+
 /* The lookup page of a dossier whose factor was checked. `secret` is
  * given when the page was opened with it (then the rating form may be
  * shown: a rating needs the secret). */
@@ -214,6 +219,16 @@ static int answer_dossier(struct http_request *req, struct http_response *res,
 		return rc;
 	}
 	buf_release(&err);
+	return answer_model(req, res, m, code, secret, status, typed,
+			    err_field, err_msg, view);
+}
+
+/* The page of the model `m` (stolen): see answer_dossier(). */
+static int answer_model(struct http_request *req, struct http_response *res,
+			json_t *m, const char *code, const char *secret,
+			int status, struct input *typed, const char *err_field,
+			const char *err_msg, const char *view)
+{
 	respond_cache(req, res, 0);
 	if (req->want_json)
 		return respond_view(req, res, status, view, m);
@@ -252,6 +267,44 @@ static int answer_form(struct http_request *req, struct http_response *res,
 		json_object_set_new(m, "error", json_string(error));
 	respond_cache(req, res, 0);
 	return respond_view(req, res, status, "lookup_form", m);
+}
+
+/*
+ * The throttle check, the factor check and the page in one read
+ * transaction (one snapshot, and on SQLite one lock instead of one per
+ * statement); a failure is counted after it ends. Unknown code and wrong
+ * factor: the same 404 (the form again for a page).
+ */
+static int lookup_answer(struct http_request *req, struct http_response *res,
+			 struct db *db, const char *code, const char *secret,
+			 const char *last4)
+{
+	struct buf err = BUF_INIT;
+	json_t *m = NULL;
+	int rc;
+
+	if ((rc = db_begin_read(db, &err)))
+		goto out;
+	if (throttled(req, res, db, &rc)) {
+		db_rollback(db);
+		goto out;
+	}
+	rc = lookup_open(db, code, secret, last4, now_utc(), &m, &err);
+	db_rollback(db);
+	if (rc == MC_ENOTFOUND) {
+		count_failure(req, db);
+		rc = req->want_json ? respond_error(req, res, 404, "not_found",
+						    NOT_FOUND_MSG)
+				    : answer_form(req, res, 404, code,
+						  NOT_FOUND_MSG);
+		goto out;
+	}
+	if (!rc)
+		rc = answer_model(req, res, m, code, secret, 200, NULL, NULL,
+				  NULL, "lookup");
+out:
+	buf_release(&err);
+	return rc;
 }
 
 /* ---- the citizen's pages -------------------------------------------------- */
@@ -293,18 +346,7 @@ int handle_lookup_form(struct http_request *req, struct http_response *res)
 				 "khai khi nộp hồ sơ.");
 		goto out;
 	}
-	if (throttled(req, res, db, &rc))
-		goto out;
-	rc = lookup_verify(db, code, secret, last4, &err);
-	if (rc == MC_ENOTFOUND) {
-		count_failure(req, db);
-		rc = answer_form(req, res, 404, code, NOT_FOUND_MSG);
-		goto out;
-	}
-	if (rc)
-		goto out;
-	rc = answer_dossier(req, res, db, code, secret, 200, NULL, NULL, NULL,
-			    "lookup");
+	rc = lookup_answer(req, res, db, code, secret, last4);
 out:
 	json_decref(in.body);
 	buf_release(&err);
@@ -319,7 +361,6 @@ out:
 int handle_lookup(struct http_request *req, struct http_response *res)
 {
 	struct db *db;
-	struct buf err = BUF_INIT;
 	const char *code = http_param(req, "code");
 	const char *secret = http_query(req, req->want_json ? "secret" : "ma");
 	const char *last4 = http_query(req, "last4");
@@ -335,24 +376,7 @@ int handle_lookup(struct http_request *req, struct http_response *res)
 	}
 	if ((rc = app_db(req, &db)))
 		return rc;
-	if (throttled(req, res, db, &rc))
-		goto out;
-	rc = lookup_verify(db, code, secret, last4, &err);
-	if (rc == MC_ENOTFOUND) {
-		count_failure(req, db);
-		rc = req->want_json ? respond_error(req, res, 404, "not_found",
-						    NOT_FOUND_MSG)
-				    : answer_form(req, res, 404, code,
-						  NOT_FOUND_MSG);
-		goto out;
-	}
-	if (rc)
-		goto out;
-	rc = answer_dossier(req, res, db, code, secret, 200, NULL, NULL, NULL,
-			    "lookup");
-out:
-	buf_release(&err);
-	return rc;
+	return lookup_answer(req, res, db, code, secret, last4);
 }
 
 /*

@@ -245,6 +245,32 @@ static void test_verify(void **state)
 			 MC_ENOTFOUND);
 	assert_int_equal(lookup_verify(c->db, a.code, NULL, "567", &err),
 			 MC_ENOTFOUND);
+	/* lookup_open: the same answers, with the model when it matches */
+	{
+		json_t *m = NULL;
+		assert_int_equal(lookup_open(c->db, a.code, a.secret, NULL,
+					     T("2026-03-02 09:00"), &m, &err),
+				 0);
+		assert_string_equal(json_string_value(json_object_get(m,
+								      "code")),
+				    a.code);
+		json_decref(m);
+		assert_int_equal(lookup_open(c->db, a.code, NULL, "2345",
+					     T("2026-03-02 09:00"), &m, &err),
+				 0);
+		json_decref(m);
+		assert_int_equal(lookup_open(c->db, a.code, NULL, "9999",
+					     T("2026-03-02 09:00"), &m, &err),
+				 MC_ENOTFOUND);
+		assert_null(m);
+		assert_int_equal(lookup_open(c->db, "NO-SUCH", NULL, "2345",
+					     T("2026-03-02 09:00"), &m, &err),
+				 MC_ENOTFOUND);
+		assert_int_equal(lookup_open(c->db, a.code,
+					     "aaaaaaaaaaaaaaaaaaaaaaaaaa", "2345",
+					     T("2026-03-02 09:00"), &m, &err),
+				 MC_ENOTFOUND);
+	}
 	/* a secret given wrong never falls back to last 4 */
 	assert_int_equal(lookup_verify(c->db, a.code, "x", "5678", &err),
 			 MC_ENOTFOUND);
