@@ -116,3 +116,5 @@ awk -v l="${l_rps:-0}" -v h="${h_rps:-0}" 'BEGIN {
 fi
 
 # ---- (b) upload memory (engineer "online") ---------------------------------
+# the script is bench/citizen_upload.sh (BENCH_UPLOADS: 5 MB submissions, 6)
+sh bench/citizen_upload.sh "$bin"
