@@ -86,6 +86,32 @@ static int parse_id(const char *s, int64_t *id)
 	return 0;
 }
 
+/*
+ * The applicant's address masked for the list ("n***@example.vn"): the
+ * page is for delivery problems, not for reading personal data (the full
+ * message: `motcua outbox show ID`).
+ */
+static void mask_targets(json_t *items)
+{
+	size_t i;
+	json_t *m;
+	json_array_foreach(items, i, m)
+	{
+		const char *k = json_string_value(json_object_get(m, "kind"));
+		const char *t = json_string_value(json_object_get(m, "target"));
+		const char *at = t ? strchr(t, '@') : NULL;
+		if (!k || strcmp(k, "email") || !t)
+			continue;
+		struct buf b = BUF_INIT;
+		if (at && at > t)
+			buf_addf(&b, "%c***%s", t[0], at);
+		else
+			buf_adds(&b, "***");
+		json_object_set_new(m, "target", json_string(b.ptr));
+		buf_release(&b);
+	}
+}
+
 int handle_notify_admin(struct http_request *req, struct http_response *res)
 {
 	struct db *db;
@@ -109,6 +135,7 @@ int handle_notify_admin(struct http_request *req, struct http_response *res)
 		return db_failed("webhooks", &err);
 	}
 	buf_release(&err);
+	mask_targets(json_object_get(list, "items"));
 	json_object_set_new(list, "webhooks",
 			    json_incref(json_object_get(hooks, "items")));
 	json_decref(hooks);

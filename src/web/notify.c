@@ -279,67 +279,73 @@ out:
 	return rc;
 }
 
+/* Delivers one claimed item and records the outcome at time t. */
+static int deliver(struct db *db, const struct notify_config *cfg,
+		   const struct outbox_item *it, const volatile int *stop,
+		   mc_time now, mc_time started, struct notify_counts *cnt,
+		   struct buf *err)
+{
+	struct buf why = BUF_INIT;
+	bool permanent = false, dead = false;
+	int sent, rc;
+	if (it->kind == OUTBOX_EMAIL)
+		sent = send_email(cfg, it, stop, &permanent, &why);
+	else
+		sent = send_webhook(cfg, it, stop, &why);
+	/* `now` plus the time this pass has taken so far. */
+	mc_time t = now + ((mc_time)time(NULL) - started);
+	if (t < now)
+		t = now;
+	if (sent == 0) {
+		rc = outbox_mark_sent(db, it->id, t, err);
+		cnt->sent++;
+	} else {
+		struct outbox_policy pol = cfg->policy;
+		if (permanent)
+			pol.max_attempts = 1;
+		rc = outbox_mark_failed(db, it->id, why.ptr, &pol, t, &dead,
+					err);
+		cnt->failed++;
+		cnt->dead += dead;
+		/* Never the applicant's address in the log. */
+		log_warn("outbox %lld (%s): %s%s", (long long)it->id,
+			 it->kind == OUTBOX_EMAIL ? "e-mail to the applicant"
+						  : it->target,
+			 why.ptr, dead ? "; given up (dead)" : "");
+	}
+	buf_release(&why);
+	return rc;
+}
+
 int notify_run_once(struct db *db, const struct notify_config *cfg,
 		    mc_time now, const volatile int *stop,
 		    struct notify_counts *out, struct buf *err)
 {
-	struct outbox_item *items = NULL;
-	int n = 0, rc;
 	unsigned kinds = OUTBOX_KIND_WEBHOOK;
 	struct notify_counts cnt = { 0 };
 	mc_time started = (mc_time)time(NULL);
+	int rc = 0;
 	if (cfg->smtp_url && *cfg->smtp_url && cfg->mail_from)
 		kinds |= OUTBOX_KIND_EMAIL;
-	rc = outbox_claim(db, now, cfg->lease_s, CLAIM_MAX, kinds, &items, &n,
-			  err);
-	if (rc)
-		goto out;
-	cnt.claimed = n;
-	for (int i = 0; i < n; i++) {
-		struct outbox_item *it = &items[i];
-		struct buf why = BUF_INIT;
-		bool permanent = false, dead = false;
-		int sent;
-		if (stop && *stop) {
-			/* Not attempted: let the lease run out quietly. */
-			buf_release(&why);
-			continue;
-		}
-		if (it->kind == OUTBOX_EMAIL)
-			sent = send_email(cfg, it, stop, &permanent, &why);
-		else
-			sent = send_webhook(cfg, it, stop, &why);
-		/* `now` plus the time this pass has taken so far. */
+	/* One claim per message: a lease never has to outlast a queue of
+	 * slow transfers, only the one in hand. */
+	while (!rc && cnt.claimed < CLAIM_MAX && !(stop && *stop)) {
+		struct outbox_item *items = NULL;
+		int n = 0;
 		mc_time t = now + ((mc_time)time(NULL) - started);
-		if (t < now)
-			t = now;
-		if (sent == 0) {
-			rc = outbox_mark_sent(db, it->id, t, err);
-			cnt.sent++;
-		} else {
-			struct outbox_policy pol = cfg->policy;
-			if (permanent)
-				pol.max_attempts = 1;
-			rc = outbox_mark_failed(db, it->id, why.ptr, &pol, t,
-						&dead, err);
-			cnt.failed++;
-			cnt.dead += dead;
-			log_warn("outbox %lld (%s to %s): %s%s",
-				 (long long)it->id,
-				 it->kind == OUTBOX_EMAIL ? "e-mail"
-							  : "webhook",
-				 it->kind == OUTBOX_EMAIL ? "applicant"
-							  : it->target,
-				 why.ptr, dead ? "; given up (dead)" : "");
+		rc = outbox_claim(db, t < now ? now : t, cfg->lease_s, 1, kinds,
+				  &items, &n, err);
+		if (!rc && n == 1) {
+			cnt.claimed++;
+			rc = deliver(db, cfg, &items[0], stop, now, started,
+				     &cnt, err);
 		}
-		buf_release(&why);
-		if (rc)
+		for (int i = 0; i < n; i++)
+			outbox_item_release(&items[i]);
+		free(items);
+		if (n == 0)
 			break;
 	}
-out:
-	for (int i = 0; i < n; i++)
-		outbox_item_release(&items[i]);
-	free(items);
 	if (out)
 		*out = cnt;
 	return rc;
@@ -375,6 +381,7 @@ static void *sender_main(void *arg)
 	struct db *db = NULL;
 	struct buf err = BUF_INIT;
 	while (!nt->stop) {
+		bool more = false;
 		if (!db && db_open(nt->cfg.db_url, &db, &err)) {
 			log_error("outbox sender: %s", err.ptr);
 			buf_reset(&err);
@@ -392,9 +399,11 @@ static void *sender_main(void *arg)
 				log_info("outbox: %d sent, %d failed (%d "
 					 "given up)",
 					 c.sent, c.failed, c.dead);
+				more = c.claimed >= CLAIM_MAX;
 			}
 		}
-		wait_interval(nt);
+		if (!more)	/* a backlog goes on at once */
+			wait_interval(nt);
 	}
 	if (db)
 		db_close(db);

@@ -52,8 +52,9 @@ struct notify_counts {
 };
 
 /*
- * One pass: claims the due messages (up to 32; e-mails only with an
- * smtp_url) and delivers each, marking it sent or failed. `stop` (may be
+ * One pass: claims the due messages one at a time (up to 32; e-mails
+ * only with an smtp_url; each with a lease of lease_s) and delivers each,
+ * marking it sent or failed at `now` plus the time the pass has taken. `stop` (may be
  * NULL) aborts transfers when it becomes nonzero. Delivery failures are
  * counted, not returned; returns 0 or MC_EDB (the outbox could not be
  * read or written, reason in err).

@@ -237,6 +237,9 @@ expect_status "API outbox (national admin)" 200
 expect_body "... dead letters listed" '"status":"dead"'
 expect_body "... webhooks without secrets" "\"name\":\"${p}-ok\""
 expect_no_body "... no secret" "$SECRET"
+http GET "/api/v1/admin/outbox?dossier=$CODE" -H "Authorization: Bearer $NATTOK"
+expect_body "API outbox: the applicant's address masked" '"target":"n\*\*\*@example.vn"'
+expect_no_body "... never in clear" 'nhung.tran@example.vn'
 http GET /api/v1/admin/outbox -H "Authorization: Bearer $ADMTOK"
 expect_status "API outbox refused to a province admin" 403
 http POST "/api/v1/admin/outbox/$DEAD/retry" -H "Authorization: Bearer $NATTOK"
