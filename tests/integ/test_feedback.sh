@@ -308,4 +308,6 @@ http GET "/phan-anh/$F1?ma=$S1"
 expect_status "... even the right secret waits" 429
 
 it_stop
+check "the server stopped cleanly" [ "$SERVER_RC" -eq 0 ]
+check "... no sanitizer report" sh -c "! grep -q -E 'runtime error|Sanitizer' '$SERVER_LOG'"
 it_done
