@@ -951,7 +951,10 @@ int handle_online_supplement(struct http_request *req, struct http_response *res
 		return rc;
 	const char *code = http_param(req, "code");
 	json_t *in = req->method == HTTP_POST ? form_input(req) : NULL;
-	const char *secret = in ? fv(in, req->want_json ? "secret" : "ma")
+	/* copied: `in` is released before the redirect that names it */
+	const char *secret = in ? arena_strdup(req->arena,
+					       fv(in, req->want_json ? "secret"
+								     : "ma"))
 				: http_query(req, "ma");
 	respond_cache(req, res, 0);
 	rc = citizen_check(req, res, db, code, secret);
@@ -993,7 +996,9 @@ int handle_online_supplement(struct http_request *req, struct http_response *res
 	char *note = clean(req, fv(in, "note"));
 	if (!note || n_chars(note) > NOTE_MAX_CHARS)
 		field_error(errors, "note", "Ghi chú", "dài tối đa 2000 ký tự");
-	const char *key = fv(in, req->want_json ? "idempotency_key" : "idem");
+	const char *key = arena_strdup(req->arena,
+				       fv(in, req->want_json ? "idempotency_key"
+							     : "idem"));
 	if (req->want_json && http_header(req, "idempotency-key"))
 		key = http_header(req, "idempotency-key");
 	if (!json_object_size(errors)) {
@@ -1321,7 +1326,7 @@ int handle_online_review(struct http_request *req, struct http_response *res)
 	}
 	json_t *in = form_input(req);
 	json_t *errors = json_object();
-	const char *action = fv(in, "action");
+	const char *action = arena_strdup(req->arena, fv(in, "action"));
 	struct dossier_act_in a;
 	memset(&a, 0, sizeof a);
 	if (!strcmp(action, "accept"))
