@@ -46,5 +46,8 @@ const struct admin_link admin_links[] = {
 	{ "/thanh-tra/danh-gia", "Đánh giá sự hài lòng",
 	  "Mọi đánh giá của người dân với hồ sơ và cán bộ giải quyết; lọc "
 	  "không hài lòng.", ACT_INSPECTION },
+	{ "/mot-cua/truc-tuyen", "Hồ sơ nộp trực tuyến",
+	  "Hồ sơ công dân nộp trực tuyến chờ tiếp nhận: tiếp nhận, yêu cầu bổ "
+	  "sung, từ chối.", ACT_DOSSIER_RECEIVE },
 	{ NULL, NULL, NULL, ACT_PUBLIC },
 };

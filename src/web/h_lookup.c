@@ -168,8 +168,12 @@ static json_t *rating_form(struct http_request *req, struct input *in,
 		f = json_pack("{s:s, s:s, s:s, s:o}", "name", ci->name,
 			      "question", ci->question, "source", ci->source,
 			      "options", opts);
-		if (err_field && !strcmp(err_field, ci->name))
-			json_object_set_new(f, "error", json_string(err_msg));
+		/* set on every criterion (false when none), so that the
+		 * template never finds the form's "error" through the stack */
+		json_object_set_new(f, "field_error",
+				    err_field && !strcmp(err_field, ci->name)
+					    ? json_string(err_msg)
+					    : json_false());
 		json_array_append_new(crit, f);
 	}
 	for (int l = 0; l < RL__COUNT; l++) {

@@ -165,6 +165,7 @@ http POST "/tra-cuu/$CODE/danh-gia" --data-urlencode "ma=$SECRET" $(rate_fields)
 	--data-urlencode "comment=Nhanh gọn"
 expect_status "rating without attitude: 422" 422
 expect_body "... names the field" 'Thái độ của cán bộ, công chức: hãy chọn một mức.'
+check "... the error only next to that field" [ "$(grep -o 'class="lk-field-error"' "$BODY" | wc -l)" -eq 1 ]
 expect_body "... keeps what was typed" 'name="trips" value="2" checked'
 expect_body "... and the comment" 'Nhanh gọn'
 http POST "/tra-cuu/$CODE/danh-gia" --data-urlencode "ma=$SECRET" $(rate_fields) \
