@@ -71,6 +71,18 @@ static json_t *rating_of_row(struct db_stmt *st)
 		      rating_level_label(l), "complaint",
 		      db_column_int64(st, 13) != 0, "comment",
 		      db_column_text(st, 14));
+	{
+		struct buf t = BUF_INIT;
+		dossier_public_format_time(db_column_int64(st, 5), &t);
+		json_object_set_new(o, "created_text", json_string(t.ptr));
+		const char *ch = db_column_text(st, 4);
+		json_object_set_new(
+			o, "channel_label",
+			json_string(!strcmp(ch, "kiosk")    ? "Tại quầy"
+				    : !strcmp(ch, "lookup") ? "Trang tra cứu"
+							    : "API"));
+		buf_release(&t);
+	}
 	json_object_set_new(
 		o, "dossier",
 		json_pack("{s:s, s:s, s:s}", "code", db_column_text(st, 1),

@@ -9,7 +9,7 @@
  * Shapes (jansson):
  * rating:
  *   {"id","code","procedure_code","unit_code","channel","created_at" (ISO
- *    local),"scores":{"time","trips","agencies","attitude","publicity"},
+ *    local),"created_text" ("18:09 ngày 27/11/2026"),"scores":{"time","trips","agencies","attitude","publicity"},
  *    "answers":[{"name","question","score","answer"}],"total","level",
  *    "level_label","complaint":bool,"comment"}
  * list item: a rating plus "officers":[{"id","username"}] and
