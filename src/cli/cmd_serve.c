@@ -63,6 +63,9 @@ int cmd_serve(int argc, char **argv)
 		  .help = "directory of uploaded files, created 0700, never "
 			  "served as is (default: motcua-data beside the "
 			  "SQLite file, else ./motcua-data)" },
+		{ .name = "threads", .env = "MOTCUA_THREADS",
+		  .help = "worker threads answering requests (default: one "
+			  "per processor)" },
 		/* (notify) the outbox's sender (web/notify.h) */
 		{ .name = "smtp-url", .env = "MOTCUA_SMTP_URL",
 		  .help = "SMTP relay for e-mails to applicants: smtp://HOST:"
@@ -91,7 +94,8 @@ int cmd_serve(int argc, char **argv)
 	}
 	if (help) {
 		opt_usage("motcua serve [--listen ADDR:PORT] [--db URL] "
-			  "[--public-url URL] [--assets DIR] [--data-dir DIR]",
+			  "[--public-url URL] [--assets DIR] [--data-dir DIR] "
+			  "[--threads N]",
 			  opts);
 		status = 0;
 		goto out;
@@ -119,6 +123,18 @@ int cmd_serve(int argc, char **argv)
 		goto out;
 	}
 	app_ok = true;
+	if (opts[5].value) {
+		char *end;
+		long n = strtol(opts[5].value, &end, 10);
+		if (*end || n < 1 || n > 256) {
+			fprintf(stderr, "motcua serve: --threads: a number "
+					"from 1 to 256, not '%s'\n",
+				opts[5].value);
+			status = 2;
+			goto out;
+		}
+		app.limits.threads = (unsigned)n;
+	}
 	if (opts[4].value)
 		buf_adds(&data_dir, opts[4].value);
 	else
