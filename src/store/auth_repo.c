@@ -1460,7 +1460,10 @@ int auth_session_lookup(struct db *db, const char *token, mc_time now,
 	}
 	if ((rc = auth_principal_load(db, user_id, p, err)) < 0)
 		return rc;
-	if ((rc = touch(db,
+	/* Only a stale mark is written: a write per request would serialise
+	 * every reader behind the database's one writer. */
+	if (last_seen < now - AUTH_TOUCH_EVERY_S &&
+	    (rc = touch(db,
 			"UPDATE sessions SET last_seen = ? "
 			"WHERE id = ? AND last_seen < ?",
 			id, now, err)) < 0)
@@ -1679,7 +1682,7 @@ int auth_token_lookup(struct db *db, const char *token, mc_time now,
 {
 	char hash[AUTH_TOKEN_HEX + 1];
 	struct db_stmt *st = NULL;
-	int64_t id = 0;
+	int64_t id = 0, last_used = 0;
 	enum role r = ROLE_VIEWER;
 	bool role_ok = false;
 	char unit[AUTHZ_UNIT_MAX] = "", name[64] = "";
@@ -1690,7 +1693,8 @@ int auth_token_lookup(struct db *db, const char *token, mc_time now,
 		return MC_ENOTFOUND;
 	sha256_hex(token, hash);
 	if ((rc = db_prepare_cached(db,
-				    "SELECT id, name, role, unit_code "
+				    "SELECT id, name, role, unit_code, "
+				    "coalesce(last_used_at, 0) "
 				    "FROM api_tokens WHERE token_hash = ? "
 				    "AND revoked_at IS NULL",
 				    &st, err)) < 0)
@@ -1702,6 +1706,7 @@ int auth_token_lookup(struct db *db, const char *token, mc_time now,
 		copy_str(name, sizeof(name), db_column_text(st, 1));
 		role_ok = authz_role_parse(db_column_text(st, 2), &r) == 0;
 		copy_str(unit, sizeof(unit), db_column_text(st, 3));
+		last_used = db_column_int64(st, 4);
 	}
 	db_done(st);
 	if (rc < 0)
@@ -1711,6 +1716,8 @@ int auth_token_lookup(struct db *db, const char *token, mc_time now,
 	p->token_id = id;
 	snprintf(p->name, sizeof(p->name), "token:%s", name);
 	authz_add_grant(p, r, unit);
+	if (last_used >= now - AUTH_TOUCH_EVERY_S)
+		return 0;	/* fresh enough: no write (see sessions) */
 	return touch(db,
 		     "UPDATE api_tokens SET last_used_at = ? WHERE id = ? "
 		     "AND (last_used_at IS NULL OR last_used_at < ?)",

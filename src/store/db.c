@@ -25,6 +25,24 @@
 
 static _Atomic uint64_t n_errors;
 
+static int group_begin(struct db *db, struct buf *err);
+static int group_end(struct db *db, bool commit, struct buf *err);
+static void group_solo_enter(struct db_group *g);
+static void group_solo_leave(struct db_group *g);
+
+/* The connection that runs `db`'s statements now (group commit). */
+static struct db *cur(struct db *db)
+{
+	return db->via ? db->via : db;
+}
+
+/* True when a statement run on `db` now would be an autocommit write that
+ * must go through the group's lock. */
+static bool solo(const struct db *db)
+{
+	return db->group && !db->via && db->tx_depth == 0;
+}
+
 uint64_t db_error_count(void)
 {
 	return atomic_load_explicit(&n_errors, memory_order_relaxed);
@@ -159,22 +177,31 @@ enum db_kind db_kind(const struct db *db)
 
 const char *db_errmsg(const struct db *db)
 {
-	return db->errmsg.ptr;
+	return (db->via ? db->via : db)->errmsg.ptr;
 }
 
 bool db_error_is_unique(const struct db *db)
 {
-	return db->last_unique;
+	return (db->via ? db->via : db)->last_unique;
 }
 
 int db_exec(struct db *db, const char *sql, struct buf *err)
 {
+	if (solo(db)) {
+		struct db_group *g = db->group;
+		group_solo_enter(g);
+		int rc = report(db, db->drv->exec(db, sql), err);
+		group_solo_leave(g);
+		return rc;
+	}
+	db = cur(db);
 	return report(db, db->drv->exec(db, sql), err);
 }
 
 int db_prepare(struct db *db, const char *sql, struct db_stmt **out,
 	       struct buf *err)
 {
+	db = cur(db);
 	*out = NULL;
 	return report(db, db->drv->prepare(db, sql, false, out), err);
 }
@@ -225,6 +252,7 @@ int db_prepare_cached(struct db *db, const char *sql, struct db_stmt **out,
 		      struct buf *err)
 {
 	int rc;
+	db = cur(db);
 	struct db_stmt *st = cache_find(db, sql);
 	*out = NULL;
 	if (st && st->in_use) {
@@ -326,7 +354,15 @@ int db_bind_null(struct db_stmt *st, int idx)
 
 int db_step(struct db_stmt *st)
 {
-	int rc = st->db->drv->step(st);
+	int rc;
+	if (solo(st->db) && st->db->drv->writes(st)) {
+		struct db_group *g = st->db->group;
+		group_solo_enter(g);
+		rc = st->db->drv->step(st);
+		group_solo_leave(g);
+	} else {
+		rc = st->db->drv->step(st);
+	}
 	if (rc != DB_ROW)
 		st->in_use = false;
 	return rc;
@@ -397,6 +433,9 @@ int64_t db_changes(struct db_stmt *st)
 static int begin(struct db *db, bool read, struct buf *err)
 {
 	int rc;
+	if (!read && solo(db))
+		return group_begin(db, err);
+	db = cur(db);
 	if (db->tx_depth == 0) {
 		rc = read ? db->drv->begin_read(db) : db->drv->begin(db);
 	} else {
@@ -422,6 +461,9 @@ int db_begin_read(struct db *db, struct buf *err)
 int db_commit(struct db *db, struct buf *err)
 {
 	int rc;
+	if (db->via && db->via->tx_depth == 2)
+		return group_end(db, true, err);
+	db = cur(db);
 	if (db->tx_depth == 0)
 		return report(db, db__fail(db, MC_EDB, false, NULL,
 					   "commit without a transaction"),
@@ -452,6 +494,9 @@ int db_commit(struct db *db, struct buf *err)
 int db_rollback(struct db *db)
 {
 	int rc;
+	if (db->via && db->via->tx_depth == 2)
+		return group_end(db, false, NULL);
+	db = cur(db);
 	if (db->tx_depth == 0)
 		return db__fail(db, MC_EDB, false, NULL,
 				"rollback without a transaction");
@@ -487,7 +532,11 @@ struct db_pool {
 	uint64_t serial;
 	pthread_mutex_t lock;
 	struct pool_conn *conns;
+	struct db_group *group;	/* SQLite: the write group; else NULL */
 };
+
+static struct db_group *group_new(const char *url);
+static void group_free(struct db_group *g);
 
 static _Atomic uint64_t pool_serial;
 static _Thread_local uint64_t tl_serial;
@@ -505,9 +554,9 @@ struct db_pool *db_pool_new(const char *url)
 /* Makes a connection fit for a new request of its thread. */
 static int freshen(struct db_pool *pool, struct pool_conn *c, struct buf *err)
 {
-	if (c->db->tx_depth) {
+	if (c->db->tx_depth || c->db->via) {
 		log_warn("db pool: a transaction was left open; rolling back");
-		while (c->db->tx_depth)
+		while (c->db->tx_depth || c->db->via)
 			db_rollback(c->db);
 	}
 	if (c->db->drv->healthy(c->db))
@@ -517,6 +566,7 @@ static int freshen(struct db_pool *pool, struct pool_conn *c, struct buf *err)
 	int rc = db_open(pool->url, &db, err);
 	if (rc < 0)
 		return rc;
+	db->group = c->db->group;
 	db_close(c->db);
 	c->db = db;
 	return 0;
@@ -545,6 +595,10 @@ int db_pool_get(struct db_pool *pool, struct db **out, struct buf *err)
 		c->thread = self;
 		c->db = db;
 		pthread_mutex_lock(&pool->lock);
+		if (db->drv->open_shared && !pool->group)
+			pool->group = group_new(pool->url);
+		if (db->drv->open_shared)
+			db->group = pool->group;
 		c->next = pool->conns;
 		pool->conns = c;
 		pthread_mutex_unlock(&pool->lock);
@@ -568,6 +622,7 @@ void db_pool_free(struct db_pool *pool)
 		db_close(c->db);
 		free(c);
 	}
+	group_free(pool->group);
 	if (tl_serial == pool->serial) {
 		tl_serial = 0;
 		tl_conn = NULL;
@@ -579,5 +634,231 @@ void db_pool_free(struct db_pool *pool)
 
 bool db_in_transaction(const struct db *db)
 {
-	return db->tx_depth > 0;
+	return db->via || db->tx_depth > 0;
+}
+
+/*
+ * Group commit (SQLite). SQLite has one writer at a time, and on the
+ * server's durability (WAL, synchronous=NORMAL) a commit costs the WAL
+ * frames of every page the transaction dirtied: a dossier's rows touch the
+ * same few index pages as its neighbours'. So the threads of a pool share
+ * one writer connection: a thread's outermost db_begin() takes the group's
+ * lock and runs its transaction as a savepoint inside the group's open
+ * transaction on the writer; its db_commit() releases the savepoint and
+ * then either commits the group (no other thread is waiting for the lock,
+ * or the group is full) or hands the lock to the next thread and waits
+ * until a later member commits. Nobody returns from db_commit() before the
+ * COMMIT that holds its rows has succeeded, so durability is unchanged;
+ * a failed COMMIT fails every member of the group. db_rollback() undoes
+ * only the thread's own savepoint. Autocommit writes of the pool's
+ * connections (a session touch) take the lock too, after committing the
+ * open group, so they never wait in SQLite's sleeping busy handler; and
+ * in-process writers never do either. Other processes (the CLI) still
+ * meet the busy timeout. PostgreSQL has its own group commit: no groups.
+ */
+#define GROUP_MAX 64	/* members of one group before it must commit */
+
+static _Atomic uint64_t n_group_commits, n_group_members;
+
+void db_group_stats(uint64_t *commits, uint64_t *members)
+{
+	*commits = atomic_load_explicit(&n_group_commits, memory_order_relaxed);
+	*members = atomic_load_explicit(&n_group_members, memory_order_relaxed);
+}
+
+struct group_waiter {
+	struct group_waiter *next;
+	bool done;
+	int rc;
+	char msg[256];
+};
+
+struct db_group {
+	char *url;
+	pthread_mutex_t lock;
+	pthread_cond_t committed;
+	int queued;		/* threads about to take the lock */
+	struct db *writer;	/* opened on first use */
+	bool open;		/* the writer has a group transaction open */
+	int n;			/* members in the open group */
+	struct group_waiter *waiters;	/* members waiting for its COMMIT */
+};
+
+static struct db_group *group_new(const char *url)
+{
+	struct db_group *g = xcalloc(1, sizeof(*g));
+	g->url = xstrdup(url);
+	pthread_mutex_init(&g->lock, NULL);
+	pthread_cond_init(&g->committed, NULL);
+	return g;
+}
+
+static void group_free(struct db_group *g)
+{
+	if (!g)
+		return;
+	if (g->writer) {
+		if (g->open)
+			db_rollback(g->writer);
+		db_close(g->writer);
+	}
+	pthread_cond_destroy(&g->committed);
+	pthread_mutex_destroy(&g->lock);
+	free(g->url);
+	free(g);
+}
+
+static void group_lock(struct db_group *g)
+{
+	__atomic_add_fetch(&g->queued, 1, __ATOMIC_SEQ_CST);
+	pthread_mutex_lock(&g->lock);
+	__atomic_sub_fetch(&g->queued, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Ends the open group: COMMIT (or ROLLBACK when `commit` is false, the
+ * engine having already undone it), tells each waiting member. Lock held. */
+static void group_finish(struct db_group *g, bool commit, const char *why)
+{
+	int rc = 0;
+	struct db *w = g->writer;
+	char msg[256] = "";
+	if (commit && w->drv->in_tx(w)) {
+		rc = db_commit(w, NULL);
+		if (rc == 0 && g->n) {
+			atomic_fetch_add_explicit(&n_group_commits, 1,
+						  memory_order_relaxed);
+			atomic_fetch_add_explicit(&n_group_members,
+						  (uint64_t)g->n,
+						  memory_order_relaxed);
+		}
+		if (rc < 0)
+			snprintf(msg, sizeof(msg), "group commit failed: %s",
+				 w->errmsg.ptr);
+	} else {
+		while (w->tx_depth)
+			db_rollback(w);
+		if (commit || why) {
+			rc = MC_EDB;
+			snprintf(msg, sizeof(msg),
+				 "group transaction rolled back: %s",
+				 why ? why : w->errmsg.ptr);
+		}
+	}
+	w->tx_depth = 0;
+	for (struct group_waiter *m = g->waiters; m; m = m->next) {
+		m->done = true;
+		m->rc = rc;
+		memcpy(m->msg, msg, sizeof(msg));
+	}
+	if (rc < 0 && g->waiters)
+		log_error("db group: %d member(s) failed: %s", g->n, msg);
+	g->waiters = NULL;
+	g->open = false;
+	g->n = 0;
+	pthread_cond_broadcast(&g->committed);
+}
+
+static void group_solo_enter(struct db_group *g)
+{
+	group_lock(g);
+	if (g->open)
+		group_finish(g, true, NULL);
+}
+
+static void group_solo_leave(struct db_group *g)
+{
+	pthread_mutex_unlock(&g->lock);
+}
+
+/* Copies the writer's last error into the member, for db_errmsg(). */
+static void take_error(struct db *db, const struct db *w)
+{
+	buf_reset(&db->errmsg);
+	buf_adds(&db->errmsg, w->errmsg.ptr);
+	db->last_unique = w->last_unique;
+}
+
+static int group_begin(struct db *db, struct buf *err)
+{
+	struct db_group *g = db->group;
+	int rc = 0;
+	group_lock(g);
+	if (!g->writer) {
+		const char *url = g->url;
+		if (!strncmp(url, "sqlite:", 7))
+			url += 7;
+		struct buf why = BUF_INIT;
+		rc = db->drv->open_shared(url, &g->writer, &why);
+		if (rc < 0) {
+			rc = db__fail(db, rc, false, NULL,
+				      "cannot open the group writer: %s",
+				      why.ptr);
+			buf_release(&why);
+			goto fail;
+		}
+		buf_release(&why);
+	}
+	struct db *w = g->writer;
+	if (!g->open) {
+		if ((rc = db_begin(w, NULL)) < 0)
+			goto fail_w;
+		g->open = true;
+		g->n = 0;
+	}
+	/* The member's own work: a savepoint of the group transaction. */
+	if ((rc = db_begin(w, NULL)) < 0)
+		goto fail_w;
+	db->via = w;
+	return 0;
+fail_w:
+	take_error(db, w);
+	if (g->open && !w->drv->in_tx(w))
+		group_finish(g, false, w->errmsg.ptr);
+	else if (g->open && __atomic_load_n(&g->queued, __ATOMIC_SEQ_CST) == 0)
+		group_finish(g, true, NULL);	/* nobody else will */
+fail:
+	pthread_mutex_unlock(&g->lock);
+	return report(db, rc, err);
+}
+
+static int group_end(struct db *db, bool commit, struct buf *err)
+{
+	struct db_group *g = db->group;
+	struct db *w = db->via;
+	struct group_waiter me = { 0 };
+	int rc = commit ? db_commit(w, NULL) : db_rollback(w);
+	db->via = NULL;
+	if (rc < 0 && commit) {
+		take_error(db, w);
+		/* Our savepoint could not be released: undo it. */
+		if (w->tx_depth == 2)
+			db_rollback(w);
+	}
+	if (g->open && !w->drv->in_tx(w)) {
+		/* The engine rolled the whole group back (an I/O error, a
+		 * full disk): every member fails, us included. */
+		take_error(db, w);
+		group_finish(g, false, w->errmsg.ptr);
+		if (rc == 0)
+			rc = db__fail(db, MC_EDB, false, NULL,
+				      "group transaction rolled back");
+		goto out;
+	}
+	if (rc == 0 && commit) {
+		g->n++;
+		me.next = g->waiters;
+		g->waiters = &me;
+	}
+	if (__atomic_load_n(&g->queued, __ATOMIC_SEQ_CST) == 0 ||
+	    g->n >= GROUP_MAX)
+		group_finish(g, true, NULL);
+	if (rc == 0 && commit) {
+		while (!me.done)
+			pthread_cond_wait(&g->committed, &g->lock);
+		if (me.rc < 0)
+			rc = db__fail(db, me.rc, false, NULL, "%s", me.msg);
+	}
+out:
+	pthread_mutex_unlock(&g->lock);
+	return report(db, rc, err);
 }

@@ -140,6 +140,15 @@ uint64_t db_error_count(void);
  * pthread_t reuses it) until db_pool_free(), which no thread may race.
  */
 struct db_pool *db_pool_new(const char *url);
+/*
+ * Group commit (SQLite pools, db.c): the write transactions of a pool's
+ * threads run as savepoints of one shared writer transaction, committed
+ * when no other thread is waiting to write (or after 64 members); each
+ * db_commit() returns once the COMMIT holding its rows has succeeded.
+ * Counts of group COMMITs and of the transactions they held, for
+ * /metrics.
+ */
+void db_group_stats(uint64_t *commits, uint64_t *members);
 int db_pool_get(struct db_pool *pool, struct db **out, struct buf *err);
 void db_pool_free(struct db_pool *pool);
 

@@ -47,7 +47,19 @@ struct db_driver {
 	int (*begin_read)(struct db *db);
 	int (*commit)(struct db *db);
 	int (*rollback)(struct db *db);
+	/* (group commit) True while the connection is inside a transaction;
+	 * false once the engine has rolled one back by itself. */
+	bool (*in_tx)(struct db *db);
+	/* (group commit) True when stepping `st` may write (a statement not
+	 * yet started that is not read-only). NULL: never asked. */
+	bool (*writes)(struct db_stmt *st);
+	/* (group commit) Opens a connection safe to hand between threads
+	 * under a lock (SQLite: the serialized mode). NULL: no groups. */
+	int (*open_shared)(const char *target, struct db **out,
+			   struct buf *err);
 };
+
+struct db_group;
 
 extern const struct db_driver db__sqlite_driver;
 extern const struct db_driver db__pg_driver;
@@ -68,6 +80,11 @@ struct db {
 	struct db_cache_slot *cache;
 	size_t cache_cap;	/* power of two, or 0 */
 	size_t n_cache;
+	/* Group commit (db.c): the pool's group of this connection, or NULL,
+	 * and the group's writer while this connection's write transaction
+	 * runs there (every call on this connection goes to `via` then). */
+	struct db_group *group;
+	struct db *via;
 };
 
 struct db_stmt {

@@ -594,6 +594,11 @@ int dossier_plan_set(struct db *db, const struct auth_actor *by,
 		if (rc < 0)
 			goto out;
 	}
+	/* Intake memoizes a procedure's terms per catalog version (web/
+	 * h_intake.c): a new plan is a new version of the catalog. */
+	if ((rc = db_exec(db, "UPDATE catalog_meta SET value = value + 1"
+			  " WHERE name = 'catalog_version'", err)))
+		goto out;
 	jb = plan_json(&before);
 	ja = plan_json(plan);
 	snprintf(oid, sizeof oid, "%s@%lld", procedure_code,

@@ -90,8 +90,33 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
 	return p;
 }
 
+struct arena_defer {
+	struct arena_defer *next;
+	void (*fn)(void *);
+	void *p;
+};
+
+void arena_defer(struct arena *a, void (*fn)(void *), void *p)
+{
+	struct arena_defer *d = arena_alloc(a, sizeof(*d));
+	d->fn = fn;
+	d->p = p;
+	d->next = a->defers;
+	a->defers = d;
+}
+
+static void run_defers(struct arena *a)
+{
+	while (a->defers) {
+		struct arena_defer *d = a->defers;
+		a->defers = d->next;
+		d->fn(d->p);
+	}
+}
+
 void arena_reset(struct arena *a)
 {
+	run_defers(a);
 	if (!a->head)
 		return;
 	/* Keep one standard chunk if there is one. */
@@ -113,6 +138,7 @@ void arena_reset(struct arena *a)
 
 void arena_release(struct arena *a)
 {
+	run_defers(a);
 	struct arena_chunk *c = a->head;
 	while (c) {
 		struct arena_chunk *next = c->next;

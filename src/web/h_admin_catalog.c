@@ -71,20 +71,6 @@ static json_t *day_vi(const char *iso)
 	return json_string(s);
 }
 
-/* The request body as a JSON object when it is one (API), else NULL. */
-static json_t *json_body(struct http_request *req)
-{
-	const char *ct = http_header(req, "content-type");
-	if (!ct || strncmp(ct, "application/json", 16) || !req->body_len)
-		return NULL;
-	json_t *j = json_loadb(req->body, req->body_len, 0, NULL);
-	if (j && !json_is_object(j)) {
-		json_decref(j);
-		j = NULL;
-	}
-	return j;
-}
-
 /* A string field of the JSON body, or of the form. */
 static const char *in_field(struct http_request *req, json_t *body,
 			    const char *name)
@@ -506,7 +492,7 @@ int handle_admin_version_new(struct http_request *req,
 		return respond_view(req, res, 200, "admin_version_form", model);
 	}
 	struct version_input *in = arena_zalloc(req->arena, sizeof(*in));
-	body = json_body(req);
+	body = http_json_body(req);
 	read_input(req, body, in);
 	int64_t id = 0;
 	struct auth_actor by = auth_actor_of(req);
@@ -607,7 +593,7 @@ int handle_admin_version(struct http_request *req, struct http_response *res)
 		return respond_view(req, res, 200, "admin_version", v);
 	}
 	struct version_input *in = arena_zalloc(req->arena, sizeof(*in));
-	body = json_body(req);
+	body = http_json_body(req);
 	read_input(req, body, in);
 	struct auth_actor by = auth_actor_of(req);
 	rc = version_update(db, &by, id, in, today, now_utc(), &fe, &err);
@@ -657,7 +643,7 @@ int handle_admin_version_publish(struct http_request *req,
 		respond_cache(req, res, 0);
 		return respond_view(req, res, 200, "admin_version_publish", v);
 	}
-	body = json_body(req);
+	body = http_json_body(req);
 	const char *rev = in_field(req, body, "revision");
 	struct auth_actor by = auth_actor_of(req);
 	rc = version_publish(db, &by, id, rev ? strtoll(rev, NULL, 10) : 0,
@@ -712,7 +698,7 @@ int handle_admin_version_delete(struct http_request *req,
 	}
 	const char *code = arena_strdup(req->arena, jstr(v, "procedure_code"));
 	json_decref(v);
-	body = json_body(req);
+	body = http_json_body(req);
 	const char *rev = in_field(req, body, "revision");
 	struct auth_actor by = auth_actor_of(req);
 	rc = version_delete(db, &by, id, rev ? strtoll(rev, NULL, 10) : 0,
@@ -779,7 +765,7 @@ int handle_admin_desk_procedures(struct http_request *req,
 					       DESK_CHANGE_MAX * sizeof(char *));
 		const char **rm = arena_alloc(req->arena,
 					      DESK_CHANGE_MAX * sizeof(char *));
-		body = json_body(req);
+		body = http_json_body(req);
 		int n_add = many(req, body, "add", add, DESK_CHANGE_MAX);
 		int n_rm = many(req, body, "remove", rm, DESK_CHANGE_MAX);
 		int changed = 0;

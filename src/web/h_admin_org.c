@@ -43,20 +43,6 @@ static mc_time now_utc(void)
 
 /* ---- shared pieces ------------------------------------------------------ */
 
-/* The request body as a JSON object when it is one (API), else NULL. */
-static json_t *json_body(struct http_request *req)
-{
-	const char *ct = http_header(req, "content-type");
-	if (!ct || strncmp(ct, "application/json", 16) || !req->body_len)
-		return NULL;
-	json_t *j = json_loadb(req->body, req->body_len, 0, NULL);
-	if (j && !json_is_object(j)) {
-		json_decref(j);
-		j = NULL;
-	}
-	return j;
-}
-
 /* A field of the JSON body or the form (strings; numbers as text). */
 static const char *in_field(struct http_request *req, json_t *body,
 			    const char *name)
@@ -419,7 +405,7 @@ static int save_desk(struct http_request *req, struct http_response *res,
 		     struct db *db, const char *code)
 {
 	struct buf err = BUF_INIT;
-	json_t *body = json_body(req), *norm = NULL, *errors = NULL,
+	json_t *body = http_json_body(req), *norm = NULL, *errors = NULL,
 	       *after = NULL, *current = NULL;
 	int64_t version;
 	bool has_version;
@@ -832,7 +818,7 @@ static int edit_entry(struct http_request *req, struct http_response *res,
 		      const char *old_date)
 {
 	struct buf err = BUF_INIT;
-	json_t *body = json_body(req), *errors = NULL, *m = NULL;
+	json_t *body = http_json_body(req), *errors = NULL, *m = NULL;
 	char v2[17];
 	struct calendar_entry_edit in = {
 		in_field(req, body, "date"), in_field(req, body, "kind"),

@@ -18,6 +18,36 @@ static const char *kv_find(const struct http_kv *kv, int n, const char *name)
 	return NULL;
 }
 
+static void json_body_free(void *p)
+{
+	json_decref(p);
+}
+
+json_t *http_json_body(struct http_request *req)
+{
+	if (!req->json_parsed) {
+		req->json_parsed = true;
+		const char *ct = http_header(req, "content-type");
+		if (!ct || strncmp(ct, "application/json", 16) ||
+		    !req->body_len)
+			return NULL;
+		json_t *j = json_loadb(req->body, req->body_len, 0, NULL);
+		if (j && !json_is_object(j)) {
+			json_decref(j);
+			j = NULL;
+		}
+		if (j && req->arena)
+			arena_defer(req->arena, json_body_free, j);
+		else if (j) {
+			/* No arena (a test's bare request): not kept. */
+			req->json_parsed = false;
+			return j;
+		}
+		req->json_body = j;
+	}
+	return json_incref(req->json_body);
+}
+
 const char *http_query(const struct http_request *req, const char *name)
 {
 	return kv_find(req->query_params, req->n_query_params, name);

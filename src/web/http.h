@@ -89,6 +89,9 @@ struct http_request {
 	 * form_params like those of an urlencoded form. */
 	struct http_upload *uploads;
 	int n_uploads;
+	/* The body parsed as JSON, once (http_json_body()). */
+	json_t *json_body;
+	bool json_parsed;
 };
 
 struct http_response {
@@ -112,6 +115,15 @@ struct http_response {
 /* Returns 0, or an MC_E* code that the server turns into a 500 page. */
 typedef int (*http_handler)(struct http_request *req,
 			    struct http_response *res);
+
+/*
+ * The body as a JSON object when the request is application/json and the
+ * body is an object, else NULL: a new reference (json_decref() it). The
+ * body is parsed once per request (the router's unit lookup and the
+ * handler both ask); the parsed value lives until the request's arena is
+ * reset.
+ */
+json_t *http_json_body(struct http_request *req);
 
 /* The decoded value of query parameter `name` (first one), or NULL. */
 const char *http_query(const struct http_request *req, const char *name);

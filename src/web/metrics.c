@@ -184,4 +184,16 @@ void metrics_write(struct metrics *m, struct buf *out)
 		 "# TYPE motcua_db_unavailable_total counter\n"
 		 "motcua_db_unavailable_total %llu\n",
 		 (unsigned long long)load(&m->db_unavailable));
+	uint64_t commits, members;
+	db_group_stats(&commits, &members);
+	buf_addf(out,
+		 "# HELP motcua_db_group_commits_total SQLite group commits "
+		 "(store/db.c).\n"
+		 "# TYPE motcua_db_group_commits_total counter\n"
+		 "motcua_db_group_commits_total %llu\n"
+		 "# HELP motcua_db_group_members_total Write transactions "
+		 "committed in those groups.\n"
+		 "# TYPE motcua_db_group_members_total counter\n"
+		 "motcua_db_group_members_total %llu\n",
+		 (unsigned long long)commits, (unsigned long long)members);
 }
