@@ -115,9 +115,11 @@ grep -q 'POST /api/v1/files .*(aborted' "$SERVER_LOG"
 check "... the server saw it aborted mid-body" [ $? -eq 0 ]
 check "... nothing stored" [ ! -e "$D/$(sha "$T/slow.pdf" | cut -c1-2)/$(sha "$T/slow.pdf")" ]
 
-# ---- downloads: only with a national grant, safe headers ------------------
+# ---- downloads: a national grant, or (issue 6, online) an officer whose
+# scope covers a dossier referencing the file; else 404 like an unknown
+# file (this one is referenced by no dossier) ---------------------------
 http GET "/api/v1/files/$H" -H "Authorization: Bearer $REC"
-expect_status "download by a commune receiver: 403" 403
+expect_status "download by a commune receiver, no dossier of theirs: 404" 404
 http GET "/api/v1/files/$H?ten=T%E1%BB%9D%20khai.pdf" -H "Authorization: Bearer $NREC"
 expect_status "download: 200" 200
 check "... the same bytes" cmp -s "$T/a.pdf" "$BODY"
