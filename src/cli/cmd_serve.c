@@ -66,6 +66,12 @@ int cmd_serve(int argc, char **argv)
 		{ .name = "threads", .env = "MOTCUA_THREADS",
 		  .help = "worker threads answering requests (default: one "
 			  "per processor)" },
+		{ .name = "trusted-proxies", .env = "MOTCUA_TRUSTED_PROXIES",
+		  .help = "addresses of reverse proxies (e.g. \"127.0.0.1,::1\" "
+			  "behind nginx) whose X-Forwarded-For names the "
+			  "client, for per-address throttles (login, "
+			  "lookup) "
+			  "(default: none, the peer is the client)" },
 		/* (notify) the outbox's sender (web/notify.h) */
 		{ .name = "smtp-url", .env = "MOTCUA_SMTP_URL",
 		  .help = "SMTP relay for e-mails to applicants: smtp://HOST:"
@@ -95,7 +101,7 @@ int cmd_serve(int argc, char **argv)
 	if (help) {
 		opt_usage("motcua serve [--listen ADDR:PORT] [--db URL] "
 			  "[--public-url URL] [--assets DIR] [--data-dir DIR] "
-			  "[--threads N]",
+			  "[--threads N] [--trusted-proxies LIST]",
 			  opts);
 		status = 0;
 		goto out;
@@ -123,18 +129,20 @@ int cmd_serve(int argc, char **argv)
 		goto out;
 	}
 	app_ok = true;
-	if (opts[5].value) {
+	const char *threads = opt_value(opts, "threads");
+	if (threads) {
 		char *end;
-		long n = strtol(opts[5].value, &end, 10);
+		long n = strtol(threads, &end, 10);
 		if (*end || n < 1 || n > 256) {
 			fprintf(stderr, "motcua serve: --threads: a number "
 					"from 1 to 256, not '%s'\n",
-				opts[5].value);
+				threads);
 			status = 2;
 			goto out;
 		}
 		app.limits.threads = (unsigned)n;
 	}
+	app.trusted_proxies = opt_value(opts, "trusted-proxies");
 	if (opts[4].value)
 		buf_adds(&data_dir, opts[4].value);
 	else

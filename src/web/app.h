@@ -47,6 +47,9 @@ struct app {
 	 * (store/filestore.h), opened and closed by `serve` (not by
 	 * app_init/app_release); NULL: uploads answer 503. */
 	struct filestore *files;
+	/* Reverse proxies whose X-Forwarded-For is believed (serve
+	 * --trusted-proxies; http_forwarded_client()); NULL: none. */
+	const char *trusted_proxies;
 };
 
 /*

@@ -4,6 +4,7 @@
  */
 #include "web/http.h"
 
+#include <arpa/inet.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -16,6 +17,54 @@ static const char *kv_find(const struct http_kv *kv, int n, const char *name)
 		if (!strcmp(kv[i].name, name))
 			return kv[i].value;
 	return NULL;
+}
+
+/* Is the address [s, s+n) one of the list `trusted`? */
+static bool trusted_has(const char *trusted, const char *s, size_t n)
+{
+	const char *p = trusted;
+	while (p && *p) {
+		while (*p == ',' || *p == ' ')
+			p++;
+		size_t len = strcspn(p, ", ");
+		if (len && len == n && !memcmp(p, s, n))
+			return true;
+		p += len;
+	}
+	return false;
+}
+
+const char *http_forwarded_client(struct arena *a, const char *peer,
+				  const char *xff, const char *trusted)
+{
+	if (!peer || !xff || !trusted || !*trusted ||
+	    !trusted_has(trusted, peer, strlen(peer)))
+		return peer;
+	const char *end = xff + strlen(xff);
+	while (end > xff) {
+		const char *start = end;
+		while (start > xff && start[-1] != ',')
+			start--;
+		const char *s = start, *e = end;
+		while (s < e && (*s == ' ' || *s == '\t'))
+			s++;
+		while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		size_t n = (size_t)(e - s);
+		char text[INET6_ADDRSTRLEN];
+		unsigned char bin[sizeof(struct in6_addr)];
+		if (!n || n >= sizeof(text))
+			return peer;
+		memcpy(text, s, n);
+		text[n] = '\0';
+		if (inet_pton(AF_INET, text, bin) != 1 &&
+		    inet_pton(AF_INET6, text, bin) != 1)
+			return peer;
+		if (!trusted_has(trusted, s, n))
+			return arena_strdup(a, text);
+		end = start > xff ? start - 1 : xff;
+	}
+	return peer;
 }
 
 static void json_body_free(void *p)

@@ -125,6 +125,20 @@ typedef int (*http_handler)(struct http_request *req,
  */
 json_t *http_json_body(struct http_request *req);
 
+/*
+ * The client's address behind reverse proxies. `peer` is the address the
+ * connection comes from; when it is one of `trusted` (addresses separated
+ * by commas or spaces, exact text as inet_ntop writes them; NULL or "":
+ * none), the X-Forwarded-For value `xff` is read from its right end, past
+ * the trusted proxies, and its first address that is not trusted is the
+ * client (a client can write anything at the left end, so only what the
+ * trusted proxies appended counts). An entry that is not an IPv4/IPv6
+ * address stops the walk and the peer is kept. Returns `peer`, or the
+ * address copied into `a`.
+ */
+const char *http_forwarded_client(struct arena *a, const char *peer,
+				  const char *xff, const char *trusted);
+
 /* The decoded value of query parameter `name` (first one), or NULL. */
 const char *http_query(const struct http_request *req, const char *name);
 /* A request header by lower-case name, or NULL. */

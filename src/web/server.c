@@ -263,6 +263,10 @@ static void request_begin(struct reqctx *rc, struct MHD_Connection *c,
 	MHD_get_connection_values_n(c, MHD_HEADER_KIND, on_header, &w);
 	req->headers = w.kv;
 	req->n_headers = w.n;
+	if (app->trusted_proxies)
+		req->client = http_forwarded_client(
+			rc->arena, req->client, http_header(req, "x-forwarded-for"),
+			app->trusted_proxies);
 
 	const char *q = strchr(rc->uri, '?');
 	size_t path_len = q ? (size_t)(q - rc->uri) : strlen(rc->uri);
