@@ -1826,8 +1826,12 @@ int auth_throttle_check(struct db *db, const char *key, mc_time now,
 				    &st, err)) < 0)
 		return rc;
 	if (db_bind_text(st, 1, key, -1) < 0) {
+		/* Fail closed: a key that cannot be looked up (not UTF-8)
+		 * could never be counted either. */
 		db_done(st);
-		return 0;
+		if (err)
+			buf_setf(err, "throttle key is not valid UTF-8");
+		return MC_EINVALID;
 	}
 	rc = db_step(st);
 	if (rc == DB_ROW) {

@@ -150,7 +150,13 @@ int handle_login(struct http_request *req, struct http_response *res)
 				"Biểu mẫu đã hết hạn. Vui lòng đăng nhập lại.");
 		goto out;
 	}
-	snprintf(ukey, sizeof(ukey), "user:%.64s", user);
+	/* At most 64 bytes of the name, cut on a character boundary (a cut
+	 * inside a UTF-8 sequence would make a key the throttle refuses). */
+	int ulen = (int)strnlen(user, 64);
+	if (user[ulen])
+		while (ulen > 0 && ((unsigned char)user[ulen] & 0xC0) == 0x80)
+			ulen--;
+	snprintf(ukey, sizeof(ukey), "user:%.*s", ulen, user);
 	snprintf(ipkey, sizeof(ipkey), "ip:%s",
 		 req->client ? req->client : "-");
 	if ((rc = auth_throttle_check(db, ukey, now, &wait_u, &err)) < 0 ||
