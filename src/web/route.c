@@ -113,6 +113,7 @@ enum route_result route_find(const struct route *table,
 			     const struct route **out, unsigned *allowed)
 {
 	unsigned seen = 0;
+	int first = -1;
 	unsigned want = req->method == HTTP_HEAD ? (HTTP_HEAD | HTTP_GET)
 						 : (unsigned)req->method;
 	for (int i = 0; table[i].pattern; i++) {
@@ -128,9 +129,14 @@ enum route_result route_find(const struct route *table,
 		}
 		req->n_params = saved;
 		seen |= r->methods;
+		if (first < 0)
+			first = i;
 	}
 	if (!seen)
 		return ROUTE_NOT_FOUND;
+	/* A 405 counts under the path's route in /metrics, not "none". */
+	req->route = table[first].pattern;
+	req->route_index = first;
 	if (seen & HTTP_GET)
 		seen |= HTTP_HEAD;
 	*allowed = seen;

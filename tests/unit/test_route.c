@@ -153,6 +153,9 @@ static void test_find(void **state)
 	assert_int_equal(route_find(table, &req, &r, &allowed),
 			 ROUTE_BAD_METHOD);
 	assert_int_equal(allowed, HTTP_GET | HTTP_HEAD | HTTP_POST);
+	/* Counted under the path's first route in /metrics. */
+	assert_int_equal(req.route_index, 1);
+	assert_string_equal(req.route, "/t/{code}");
 	struct buf allow = BUF_INIT;
 	route_allow_header(allowed, &allow);
 	assert_string_equal(allow.ptr, "GET, HEAD, POST");
