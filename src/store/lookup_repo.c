@@ -14,6 +14,7 @@
 #include "core/dossier.h"
 #include "core/dossier_public.h"
 #include "core/duration.h"
+#include "store/auth_repo.h"
 #include "store/dossier_repo.h"
 #include "store/rating_repo.h"
 #include "util/err.h"
@@ -153,8 +154,9 @@ struct row {
 /* The row and the head of the model; with `check`, the factor first
  * (MC_ENOTFOUND when it does not match, like an unknown code). */
 static int load_row(struct db *db, const char *code, bool check,
-		    const char *secret, const char *last4, struct row *r,
-		    json_t **head, struct buf *err)
+		    const char *secret, const char *last4,
+		    const char *throttle_key, mc_time now, int64_t *wait_s,
+		    struct row *r, json_t **head, struct buf *err)
 {
 	struct db_stmt *st;
 	struct buf name = BUF_INIT, place = BUF_INIT;
@@ -165,7 +167,9 @@ static int load_row(struct db *db, const char *code, bool check,
 		"d.submitted_at, d.received_at, d.due_at, d.original_due_at, "
 		"d.finished_at, d.closed_at, d.applicant_name, p.name, k.name, "
 		"k.address, k.phone, d.secret_hash, d.applicant_phone, "
-		"d.applicant_id_number FROM dossiers d LEFT JOIN procedures p ON "
+		"d.applicant_id_number, (SELECT t.next_allowed_at FROM "
+		"login_throttle t WHERE t.throttle_key = ?) FROM dossiers d "
+		"LEFT JOIN procedures p ON "
 		"p.code = d.procedure_code LEFT JOIN desks k ON k.id = "
 		"d.desk_id WHERE d.code = ?",
 		&st, err);
@@ -173,8 +177,15 @@ static int load_row(struct db *db, const char *code, bool check,
 	*head = NULL;
 	if (rc)
 		return rc;
-	db_bind_text(st, 1, code, -1);
+	db_bind_text(st, 1, throttle_key, -1);
+	db_bind_text(st, 2, code, -1);
 	rc = db_step(st);
+	if (rc == DB_ROW && throttle_key && db_column_int64(st, 23) > now) {
+		/* the address must wait: nothing is checked or shown */
+		*wait_s = db_column_int64(st, 23) - now;
+		db_done(st);
+		return MC_EFORBIDDEN;
+	}
 	if (check) {
 		bool ok = rc == DB_ROW &&
 			  factor_ok(db_column_text(st, 20),
@@ -293,8 +304,9 @@ static bool plan_of(struct db *db, const struct row *r, mc_time now,
 }
 
 static int build(struct db *db, const char *code, bool check,
-		 const char *secret, const char *last4, mc_time now,
-		 json_t **out, struct buf *err)
+		 const char *secret, const char *last4,
+		 const char *throttle_key, bool snapshot, mc_time now,
+		 int64_t *wait_s, json_t **out, struct buf *err)
 {
 	struct row r;
 	struct dossier_plan plan;
@@ -308,10 +320,11 @@ static int build(struct db *db, const char *code, bool check,
 
 	*out = NULL;
 	/* one snapshot; the caller's read transaction when it has one */
-	own_tx = !db_in_transaction(db);
+	own_tx = snapshot && !db_in_transaction(db);
 	if (own_tx && (rc = db_begin_read(db, err)))
 		goto done;
-	if ((rc = load_row(db, code, check, secret, last4, &r, &m, err)))
+	if ((rc = load_row(db, code, check, secret, last4, throttle_key, now,
+			   wait_s, &r, &m, err)))
 		goto out;
 	have_plan = plan_of(db, &r, now, &plan);
 	rc = db_prepare_cached(db,
@@ -458,16 +471,36 @@ done:
 int lookup_model(struct db *db, const char *code, mc_time now, json_t **out,
 		 struct buf *err)
 {
-	return build(db, code, false, NULL, NULL, now, out, err);
+	int64_t wait = 0;
+
+	return build(db, code, false, NULL, NULL, NULL, true, now, &wait, out,
+		     err);
 }
 
 int lookup_open(struct db *db, const char *code, const char *secret,
-		const char *last4, mc_time now, json_t **out, struct buf *err)
+		const char *last4, const char *throttle_key, mc_time now,
+		int64_t *wait_s, json_t **out, struct buf *err)
 {
+	int rc;
+
 	*out = NULL;
-	if (!code || !*code || strlen(code) >= DOSSIER_CODE_MAX) {
+	*wait_s = 0;
+	if (!code || !*code || strlen(code) >= DOSSIER_CODE_MAX)
+		rc = MC_ENOTFOUND;
+	else
+		rc = build(db, code, true, secret, last4, throttle_key, false,
+			   now, wait_s, out, err);
+	/* an unknown code has no row to carry the throttle: read it alone */
+	if (rc == MC_ENOTFOUND && throttle_key) {
+		int64_t w = 0;
+		int trc = auth_throttle_check(db, throttle_key, now, &w, err);
+		if (trc)
+			return trc;
+		if (w > 0) {
+			*wait_s = w;
+			return MC_EFORBIDDEN;
+		}
 		buf_setf(err, "Không tìm thấy hồ sơ");
-		return MC_ENOTFOUND;
 	}
-	return build(db, code, true, secret, last4, now, out, err);
+	return rc;
 }

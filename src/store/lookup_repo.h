@@ -54,11 +54,19 @@ int lookup_model(struct db *db, const char *code, mc_time now, json_t **out,
 		 struct buf *err);
 
 /*
- * lookup_verify() and lookup_model() in one: the factor is checked on the
- * same row read (one statement fewer, one snapshot), MC_ENOTFOUND as
- * lookup_verify() for an unknown code or a wrong factor. The page's path.
+ * The page's path: the throttle, lookup_verify() and lookup_model() in two
+ * statements (the dossier row, which also reads the throttle row of
+ * `throttle_key` and carries the factor, then its events), without a
+ * transaction of its own: the timeline may, rarely, hold an event newer
+ * than the status it was read beside; the next look shows both. When
+ * `throttle_key` (NULL: none) must wait at `now`: MC_EFORBIDDEN with
+ * *wait_s > 0, nothing checked. Unknown code or wrong factor: MC_ENOTFOUND
+ * as lookup_verify(). The throttle row is store/auth_repo.h's
+ * (login_throttle), read here only; failures are counted by the caller
+ * with auth_throttle_fail().
  */
 int lookup_open(struct db *db, const char *code, const char *secret,
-		const char *last4, mc_time now, json_t **out, struct buf *err);
+		const char *last4, const char *throttle_key, mc_time now,
+		int64_t *wait_s, json_t **out, struct buf *err);
 
 #endif

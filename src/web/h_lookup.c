@@ -108,6 +108,9 @@ static const char *throttle_key(struct http_request *req)
 
 /* 429 with Retry-After when the address must wait; returns true when it
  * answered. Database errors: 503. */
+static int answer_throttled(struct http_request *req,
+			    struct http_response *res, int64_t wait);
+
 static bool throttled(struct http_request *req, struct http_response *res,
 		      struct db *db, int *rc)
 {
@@ -121,13 +124,7 @@ static bool throttled(struct http_request *req, struct http_response *res,
 		return true;
 	if (!wait)
 		return false;
-	*rc = respond_error(req, res, 429, "throttled",
-			    arena_printf(req->arena,
-					 "Bạn đã nhập sai nhiều lần. Vui lòng "
-					 "thử lại sau %lld giây.",
-					 (long long)wait));
-	http_set_header(req, res, "Retry-After",
-			arena_printf(req->arena, "%lld", (long long)wait));
+	*rc = answer_throttled(req, res, wait);
 	return true;
 }
 
@@ -273,10 +270,23 @@ static int answer_form(struct http_request *req, struct http_response *res,
 	return respond_view(req, res, status, "lookup_form", m);
 }
 
+/* 429 with Retry-After: the address must wait `wait` seconds. */
+static int answer_throttled(struct http_request *req,
+			    struct http_response *res, int64_t wait)
+{
+	int rc = respond_error(req, res, 429, "throttled",
+			       arena_printf(req->arena,
+					    "Bạn đã nhập sai nhiều lần. Vui "
+					    "lòng thử lại sau %lld giây.",
+					    (long long)wait));
+	http_set_header(req, res, "Retry-After",
+			arena_printf(req->arena, "%lld", (long long)wait));
+	return rc;
+}
+
 /*
- * The throttle check, the factor check and the page in one read
- * transaction (one snapshot, and on SQLite one lock instead of one per
- * statement); a failure is counted after it ends. Unknown code and wrong
+ * The throttle check, the factor check and the page (lookup_open: two
+ * statements); a failure is counted afterwards. Unknown code and wrong
  * factor: the same 404 (the form again for a page).
  */
 static int lookup_answer(struct http_request *req, struct http_response *res,
@@ -285,28 +295,22 @@ static int lookup_answer(struct http_request *req, struct http_response *res,
 {
 	struct buf err = BUF_INIT;
 	json_t *m = NULL;
-	int rc;
+	int64_t wait = 0;
+	int rc = lookup_open(db, code, secret, last4, throttle_key(req),
+			     now_utc(), &wait, &m, &err);
 
-	if ((rc = db_begin_read(db, &err)))
-		goto out;
-	if (throttled(req, res, db, &rc)) {
-		db_rollback(db);
-		goto out;
-	}
-	rc = lookup_open(db, code, secret, last4, now_utc(), &m, &err);
-	db_rollback(db);
-	if (rc == MC_ENOTFOUND) {
+	if (rc == MC_EFORBIDDEN) {
+		rc = answer_throttled(req, res, wait);
+	} else if (rc == MC_ENOTFOUND) {
 		count_failure(req, db);
 		rc = req->want_json ? respond_error(req, res, 404, "not_found",
 						    NOT_FOUND_MSG)
 				    : answer_form(req, res, 404, code,
 						  NOT_FOUND_MSG);
-		goto out;
-	}
-	if (!rc)
+	} else if (!rc) {
 		rc = answer_model(req, res, m, code, secret, 200, NULL, NULL,
 				  NULL, "lookup");
-out:
+	}
 	buf_release(&err);
 	return rc;
 }

@@ -248,28 +248,54 @@ static void test_verify(void **state)
 	/* lookup_open: the same answers, with the model when it matches */
 	{
 		json_t *m = NULL;
+		int64_t wait = 0;
 		assert_int_equal(lookup_open(c->db, a.code, a.secret, NULL,
-					     T("2026-03-02 09:00"), &m, &err),
+					     NULL, T("2026-03-02 09:00"), &wait, &m, &err),
 				 0);
 		assert_string_equal(json_string_value(json_object_get(m,
 								      "code")),
 				    a.code);
 		json_decref(m);
 		assert_int_equal(lookup_open(c->db, a.code, NULL, "2345",
-					     T("2026-03-02 09:00"), &m, &err),
+					     NULL, T("2026-03-02 09:00"), &wait, &m, &err),
 				 0);
 		json_decref(m);
 		assert_int_equal(lookup_open(c->db, a.code, NULL, "9999",
-					     T("2026-03-02 09:00"), &m, &err),
+					     NULL, T("2026-03-02 09:00"), &wait, &m, &err),
 				 MC_ENOTFOUND);
 		assert_null(m);
 		assert_int_equal(lookup_open(c->db, "NO-SUCH", NULL, "2345",
-					     T("2026-03-02 09:00"), &m, &err),
+					     NULL, T("2026-03-02 09:00"), &wait, &m, &err),
 				 MC_ENOTFOUND);
 		assert_int_equal(lookup_open(c->db, a.code,
 					     "aaaaaaaaaaaaaaaaaaaaaaaaaa", "2345",
-					     T("2026-03-02 09:00"), &m, &err),
+					     NULL, T("2026-03-02 09:00"), &wait, &m, &err),
 				 MC_ENOTFOUND);
+	}
+	/* a throttled key: refused before any check, known code or not */
+	exec_ok(c->db, "INSERT INTO login_throttle (throttle_key, failures, "
+		       "last_failure_at, next_allowed_at) VALUES ('lookup:t', 9, "
+		       "0, 9999999999)");
+	{
+		json_t *m = NULL;
+		int64_t wait = 0;
+		assert_int_equal(lookup_open(c->db, a.code, a.secret, NULL,
+					     "lookup:t", T("2026-03-02 09:00"),
+					     &wait, &m, &err),
+				 MC_EFORBIDDEN);
+		assert_true(wait > 0);
+		wait = 0;
+		assert_int_equal(lookup_open(c->db, "NO-SUCH", a.secret, NULL,
+					     "lookup:t", T("2026-03-02 09:00"),
+					     &wait, &m, &err),
+				 MC_EFORBIDDEN);
+		assert_true(wait > 0);
+		assert_int_equal(lookup_open(c->db, a.code, a.secret, NULL,
+					     "lookup:other",
+					     T("2026-03-02 09:00"), &wait, &m,
+					     &err),
+				 0);
+		json_decref(m);
 	}
 	/* a secret given wrong never falls back to last 4 */
 	assert_int_equal(lookup_verify(c->db, a.code, "x", "5678", &err),
