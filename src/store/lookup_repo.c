@@ -488,7 +488,7 @@ int lookup_open(struct db *db, const char *code, const char *secret,
 	if (!code || !*code || strlen(code) >= DOSSIER_CODE_MAX)
 		rc = MC_ENOTFOUND;
 	else
-		rc = build(db, code, true, secret, last4, throttle_key, false,
+		rc = build(db, code, true, secret, last4, throttle_key, true,
 			   now, wait_s, out, err);
 	/* an unknown code has no row to carry the throttle: read it alone */
 	if (rc == MC_ENOTFOUND && throttle_key) {

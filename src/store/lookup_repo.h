@@ -55,10 +55,9 @@ int lookup_model(struct db *db, const char *code, mc_time now, json_t **out,
 
 /*
  * The page's path: the throttle, lookup_verify() and lookup_model() in two
- * statements (the dossier row, which also reads the throttle row of
- * `throttle_key` and carries the factor, then its events), without a
- * transaction of its own: the timeline may, rarely, hold an event newer
- * than the status it was read beside; the next look shows both. When
+ * statements of one read snapshot (the dossier row, which also reads the
+ * throttle row of `throttle_key` and carries the factor, then its events;
+ * on SQLite one shared lock instead of one per statement). When
  * `throttle_key` (NULL: none) must wait at `now`: MC_EFORBIDDEN with
  * *wait_s > 0, nothing checked. Unknown code or wrong factor: MC_ENOTFOUND
  * as lookup_verify(). The throttle row is store/auth_repo.h's
