@@ -452,8 +452,16 @@ int notify_start(const struct notify_config *cfg, struct notify **out,
 
 void notify_stop(struct notify *nt)
 {
+	sigset_t block;
 	if (!nt)
 		return;
+	/* The server has just unblocked SIGTERM; a late second one (GNU
+	 * timeout, a process-group kill) must not kill the process while
+	 * the sender finishes: blocked from here to exit. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &block, NULL);
 	pthread_mutex_lock(&nt->mu);
 	nt->stop = 1;
 	pthread_cond_broadcast(&nt->cv);

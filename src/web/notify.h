@@ -86,7 +86,9 @@ int notify_email_bytes(const struct notify_config *cfg,
 struct notify;
 int notify_start(const struct notify_config *cfg, struct notify **out,
 		 struct buf *err);
-/* Asks the thread to stop, waits for it, frees. NULL is a no-op. */
+/* Asks the thread to stop, waits for it, frees. NULL is a no-op. Blocks
+ * SIGTERM and SIGINT in the calling thread for good (called on the way
+ * out of `serve`: a late second signal must not kill the process). */
 void notify_stop(struct notify *n);
 
 #endif
