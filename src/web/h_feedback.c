@@ -298,6 +298,14 @@ static int add_dues(struct http_request *req, struct db *db, json_t *o,
 	json_object_set_new(o, "mark_label",
 			    json_string(feedback_mark_label(mark)));
 	json_object_set_new(o, "due_text", json_string(time_text(req, due)));
+	/* Times as people read them (UTC+7). */
+	json_object_set_new(o, "received_text",
+			    json_string(iso_text(req, o, "received_at")));
+	size_t i;
+	json_t *ev;
+	json_array_foreach(json_object_get(o, "events"), i, ev)
+		json_object_set_new(ev, "at_text",
+				    json_string(iso_text(req, ev, "at")));
 	/* Whether each step was on time, for the officers' page. */
 	json_object_set_new(o, "late",
 			    json_boolean(!strcmp(mark, "overdue")));
@@ -894,9 +902,6 @@ int handle_feedback_queue(struct http_request *req, struct http_response *res)
 		if ((rc = add_dues(req, db, it, now, &err)))
 			goto out;
 		json_object_del(it, "times");
-		json_object_set_new(it, "received_text",
-				    json_string(iso_text(req, it,
-							 "received_at")));
 	}
 	json_t *tabs = json_array();
 	for (size_t k = 0; k < sizeof queue_states / sizeof *queue_states; k++)

@@ -132,6 +132,7 @@ expect_status "the citizen's page" 200
 expect_body "... the code and the secret to keep" "Mã bí mật: <b>$S1</b>"
 expect_body "... received" 'Đã tiếp nhận, đang xem xét'
 expect_body "... the answer's deadline" 'Hạn trả lời</dt><dd>[0-9]{2}/[0-9]{2}/20[0-9]{2} 17:00'
+expect_body "... when it was sent, in local time" 'Gửi lúc</dt><dd>[0-9]{2}/[0-9]{2}/20[0-9]{2} [0-9]{2}:[0-9]{2}<'
 expect_header "... not cached" 'Cache-Control: no-store'
 expect_no_body "... never the sender's phone" '0912345678'
 
