@@ -14,6 +14,7 @@
 
 #include <sodium.h>
 
+#include "core/dossier_public.h"
 #include "store/outbox.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -74,6 +75,17 @@ static const char *status_label(const char *s)
 	if (!strcmp(s, "dead"))
 		return "Gửi không được (đã dừng)";
 	return "Đang chờ gửi";
+}
+
+/* "received" -> "Hồ sơ đã được tiếp nhận"; other events as they are. */
+static const char *event_label(const char *ev)
+{
+	for (int k = DPK_NONE + 1; ev && k < DPK__COUNT; k++)
+		if (!strcmp(ev, dossier_public_kind_name(
+					(enum dossier_public_kind)k)))
+			return dossier_public_kind_title(
+				(enum dossier_public_kind)k);
+	return ev ? ev : "";
 }
 
 static int parse_id(const char *s, int64_t *id)
@@ -146,6 +158,10 @@ int handle_notify_admin(struct http_request *req, struct http_response *res)
 	json_array_foreach(json_object_get(list, "items"), i, m)
 	{
 		const char *s = json_string_value(json_object_get(m, "status"));
+		json_object_set_new(
+			m, "event_label",
+			json_string(event_label(json_string_value(
+				json_object_get(m, "event")))));
 		json_object_set_new(m, "status_label",
 				    json_string(status_label(s)));
 		json_object_set_new(m, "can_retry",

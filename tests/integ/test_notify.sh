@@ -289,6 +289,8 @@ http GET "/quan-tri/thong-bao?trang-thai=dead" -b "$JN"
 expect_status "page: outbox" 200
 expect_body "... Vietnamese title" 'Thông báo cho người dân và webhook'
 expect_body "... a retry form" 'action="/quan-tri/thong-bao/[0-9]+/gui-lai"'
+expect_body "... the event in Vietnamese" '<span class="meta">Hồ sơ đã được tiếp nhận</span>'
+expect_no_body "... no applicant's address in clear" "nhung.tran.$p@example.vn"
 CS=$(grep -o 'name="csrf" value="[0-9a-f]*"' "$BODY" | head -1 | sed 's/.*value="//; s/"$//')
 http GET /quan-tri/thong-bao -b "$JP"
 expect_status "page refused to a province admin" 403
