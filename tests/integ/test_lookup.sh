@@ -255,6 +255,7 @@ expect_header "... Retry-After" 'Retry-After:'
 expect_body "... says to wait" 'thử lại sau'
 
 it_stop
+check "server stopped cleanly (exit $SERVER_RC)" [ "$SERVER_RC" = 0 ]
 # The run's later scripts share this database and address: forget the
 # failures counted here (the throttle itself was checked above).
 case $DB in
