@@ -50,12 +50,16 @@
 #define MAX_SCOPE 4096
 
 /* PDF, JPEG, PNG sniffed by libmagic (store/filestore.h). Limits: 10 MiB a
- * file, 40 MiB a submission (or a supplement), 20 files. */
+ * file, 40 MiB a submission (or a supplement), 20 files, enforced by the
+ * server while the body arrives (413). The type is checked here, from the
+ * type the store sniffed, so that a wrong file comes back as a field error
+ * next to its input (422) instead of a bare error page. */
 static const char *const online_mime[] = { "application/pdf", "image/jpeg",
 					   "image/png", NULL };
 const struct upload_rules upload_online = {
-	40u << 20, 10u << 20, MAX_FILES, online_mime, "PDF, JPEG, PNG"
+	40u << 20, 10u << 20, MAX_FILES, NULL, "PDF, JPEG, PNG"
 };
+
 
 static struct auth_actor citizen_actor(const struct http_request *req)
 {
@@ -91,6 +95,22 @@ static void field_error(json_t *errors, const char *field, const char *label,
 	buf_addf(&b, "%s: %s", label, reason);
 	json_object_set_new(errors, field, json_string(b.ptr));
 	buf_release(&b);
+}
+
+/* Whether a sniffed type is accepted; else a field error naming the file. */
+static bool type_ok(struct http_request *req, const struct http_upload *u,
+		    const char *label, json_t *errors)
+{
+	for (int i = 0; online_mime[i]; i++)
+		if (!strcmp(u->mime, online_mime[i]))
+			return true;
+	if (errors)
+		field_error(errors, u->field, label,
+			    arena_printf(req->arena,
+					 "tệp «%s» không phải PDF, JPEG hoặc "
+					 "PNG (nội dung là %s): chọn tệp khác",
+					 u->filename, u->mime));
+	return false;
 }
 
 /* Trimmed, squeezed, NFC; NULL for text that is not UTF-8. */
@@ -336,9 +356,10 @@ static json_t *components(struct octx *c, json_t *errors)
 	return out;
 }
 
-/* The files of this request for component fields "f{seq}" ("f0": other). */
+/* The files of this request for component fields "f{seq}" ("f0": other);
+ * a file of another type: an error under its field. */
 static int collect_files(struct http_request *req, json_t *comps,
-			 struct online_file *files, int max)
+			 struct online_file *files, int max, json_t *errors)
 {
 	int n = 0;
 	for (int i = 0; i < req->n_uploads && n < max; i++) {
@@ -355,7 +376,7 @@ static int collect_files(struct http_request *req, json_t *comps,
 		json_array_foreach(comps, k, row)
 			if (json_integer_value(json_object_get(row, "seq")) == seq)
 				known = true;
-		if (!known)
+		if (!known || !type_ok(req, u, "Tệp đính kèm", errors))
 			continue;
 		files[n].component_seq = (int)seq;
 		files[n].sha256 = u->sha256;
@@ -510,8 +531,9 @@ static void check_form(struct octx *c, json_t *in, struct dossier_create_in *ci,
 		field_error(errors, "consent", "Cam kết và đồng ý",
 			    "đánh dấu ô cam kết để nộp hồ sơ");
 
-	*n_files = collect_files(req, comps, files, MAX_FILES);
-	if (!*n_files) {
+	size_t n_err = json_object_size(errors);
+	*n_files = collect_files(req, comps, files, MAX_FILES, errors);
+	if (!*n_files && json_object_size(errors) == n_err) {
 		size_t k;
 		json_t *row;
 		json_array_foreach(comps, k, row) {
@@ -981,7 +1003,8 @@ int handle_online_supplement(struct http_request *req, struct http_response *res
 	int n = 0;
 	for (int i = 0; i < req->n_uploads && n < MAX_FILES; i++) {
 		const struct http_upload *u = &req->uploads[i];
-		if (strcmp(u->field, "f0") || !u->size)
+		if (strcmp(u->field, "f0") || !u->size ||
+		    !type_ok(req, u, "Tệp bổ sung", errors))
 			continue;
 		files[n].component_seq = 0;
 		files[n].sha256 = u->sha256;
@@ -990,7 +1013,7 @@ int handle_online_supplement(struct http_request *req, struct http_response *res
 		files[n].size = u->size;
 		n++;
 	}
-	if (!n)
+	if (!n && !json_object_get(errors, "f0"))
 		field_error(errors, "f0", "Tệp bổ sung",
 			    "đính kèm ít nhất một tệp (PDF, JPEG, PNG)");
 	char *note = clean(req, fv(in, "note"));

@@ -2,7 +2,7 @@
 # test_online.sh - online submission through the real server (engineer
 # "online", issue 6): the public form of a procedure offered online at a
 # commune (Xã An Lạc 07654), the place chooser, field errors (422, nothing
-# created), a file of the wrong type (415) or too big (413) leaving no
+# created), a file of the wrong type (422, next to its input) or too big (413) leaving no
 # dossier, the confirmation with code and secret (only for the submitting
 # browser) and its printable twin, a resubmit with the same key (the same
 # dossier), the API POST /api/v1/submissions (201, then 200 replayed with
@@ -123,8 +123,14 @@ check "... nothing created" [ "$(n_submits)" -eq "$N0" ]
 http POST "/nop-truc-tuyen/$PROC" -F "don-vi=$UNIT" -F "idem=$KEY" \
 	-F kind=person -F "name=Trần Thị Bình" -F id_number=$APPID \
 	-F phone=0912345678 -F consent=1 -F "f1=@$T/a.gif"
-expect_status "a GIF: 415" 415
-expect_body "... naming the field and the type" 'f1.*image/gif'
+expect_status "a GIF: 422, the form again" 422
+expect_body "... the error next to the file input" 'id="err-f1">Tệp đính kèm: tệp «a.gif» không phải PDF, JPEG hoặc PNG \(nội dung là image/gif\)'
+expect_body "... the typed name kept" 'value="Trần Thị Bình"'
+http POST /api/v1/submissions -F procedure=$PROC -F unit=$UNIT \
+	-F kind=person -F "name=Trần Thị Bình" -F id_number=$APPID \
+	-F phone=0912345678 -F consent=1 -F "f1=@$T/a.gif"
+expect_status "API: a GIF: 422" 422
+expect_body "... the field named" '"field":"f1"'
 head -c 11000000 /dev/zero >"$T/big.pdf"
 http POST "/nop-truc-tuyen/$PROC" -F "don-vi=$UNIT" -F "idem=$KEY" \
 	-F kind=person -F "name=Trần Thị Bình" -F id_number=$APPID \
@@ -262,6 +268,9 @@ SKEY=$(curl -s "$URL/tra-cuu/$CODE/bo-sung?ma=$SECRET" | grep -o 'name="idem" va
 http POST "/tra-cuu/$CODE/bo-sung" -F "ma=$SECRET" -F "idem=$SKEY"
 expect_status "supplement without a file: 422" 422
 expect_body "... names the field" 'Tệp bổ sung:'
+http POST "/tra-cuu/$CODE/bo-sung" -F "ma=$SECRET" -F "idem=$SKEY" -F "f0=@$T/a.gif"
+expect_status "supplement with a GIF: 422" 422
+expect_body "... the error next to the input" 'id="err-f0">Tệp bổ sung: tệp «a.gif» không phải PDF'
 http POST "/tra-cuu/$CODE/bo-sung" -F "ma=$SECRET" -F "idem=$SKEY" \
 	-F "f0=@$T/b.pdf" -F "note=Gửi bản sao"
 expect_status "supplement sent: 303" 303
