@@ -127,10 +127,39 @@ static char *clean(struct http_request *req, const char *s)
 	return r;
 }
 
-/* The posted fields as one object of strings (first value wins). */
+/* The posted fields as one object of strings (first value wins); a JSON
+ * object body (the API) flattened to the same names: strings, integers,
+ * booleans ("1" / ""), arrays of strings joined by lines ("items"). */
 static json_t *form_input(struct http_request *req)
 {
 	json_t *in = json_object();
+	const char *ct = http_header(req, "content-type");
+	if (ct && !strncmp(ct, "application/json", 16) && req->body_len) {
+		json_t *b = json_loadb(req->body, req->body_len, 0, NULL);
+		const char *k;
+		json_t *v;
+		json_object_foreach(b, k, v)
+		{
+			struct buf t = BUF_INIT;
+			size_t i;
+			json_t *e;
+			if (json_is_string(v))
+				buf_adds(&t, json_string_value(v));
+			else if (json_is_integer(v))
+				buf_addf(&t, "%lld", (long long)json_integer_value(v));
+			else if (json_is_true(v))
+				buf_adds(&t, "1");
+			else if (json_is_array(v))
+				json_array_foreach(v, i, e)
+					if (json_is_string(e))
+						buf_addf(&t, "%s%s", i ? "\n" : "",
+							 json_string_value(e));
+			json_object_set_new(in, k, json_string(t.len ? t.ptr : ""));
+			buf_release(&t);
+		}
+		json_decref(b);
+		return in;
+	}
 	for (int i = 0; i < req->n_form_params; i++)
 		if (!json_object_get(in, req->form_params[i].name))
 			json_object_set_new(in, req->form_params[i].name,

@@ -298,8 +298,11 @@ VER=$(grep -o 'name="version" value="[0-9]*"' "$BODY" | head -1 | sed 's/.*value
 review reject
 expect_status "reject without a reason: 422" 422
 expect_body "... names the field" 'Lý do từ chối: không được để trống'
-review reject "note=Không thuộc thẩm quyền của xã"
-expect_status "reject: 303" 303
+http POST "/api/v1/online/$CODE/actions" -b "$JR" -H "X-CSRF-Token: $CR" \
+	-H 'Content-Type: application/json' \
+	--data-binary "{\"action\":\"reject\",\"version\":$VER,\"note\":\"Không thuộc thẩm quyền của xã\"}"
+expect_status "reject through the API (JSON): 200" 200
+expect_body "... refused at intake" '"state":"refused_at_intake"'
 http GET "/api/v1/dossiers/$CODE" -b "$JR"
 expect_body "... refused at intake" '"state":"refused_at_intake"'
 
