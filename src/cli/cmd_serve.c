@@ -34,13 +34,18 @@ static int start_sender(const struct opt *opts, const char *db_url,
 {
 	static char url[512];
 	struct notify_config nc;
+	size_t n = strlen(listen);
 	notify_config_init(&nc);
 	nc.db_url = db_url;
 	nc.smtp_url = opt_value(opts, "smtp-url");
 	nc.mail_from = opt_value(opts, "mail-from");
-	snprintf(url, sizeof url, "%s%s", public_url ? "" : "http://",
-		 public_url ? public_url : listen);
-	nc.public_url = url;
+	/* The lookup link of the e-mails: --public-url, else the address
+	 * listened on; none when the kernel picks the port (":0"). */
+	if (public_url || n < 2 || strcmp(listen + n - 2, ":0")) {
+		snprintf(url, sizeof url, "%s%s", public_url ? "" : "http://",
+			 public_url ? public_url : listen);
+		nc.public_url = url;
+	}
 	int rc = notify_config_env(&nc, err);
 	return rc ? rc : notify_start(&nc, out, err);
 }
