@@ -903,7 +903,9 @@ static int citizen_check(struct http_request *req, struct http_response *res,
 	struct buf err = BUF_INIT;
 	int64_t wait = 0;
 	mc_time now = now_utc();
-	const char *tkey = arena_printf(req->arena, "online:%s",
+	/* an "ip:" key: the per-address schedule (citizens share addresses
+	 * behind NAT), apart from the login's "ip:ADDRESS" */
+	const char *tkey = arena_printf(req->arena, "ip:online:%s",
 					req->client ? req->client : "-");
 	if (!auth_throttle_check(db, tkey, now, &wait, &err) && wait > 0) {
 		buf_release(&err);

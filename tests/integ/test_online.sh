@@ -306,6 +306,17 @@ expect_body "... refused at intake" '"state":"refused_at_intake"'
 http GET "/api/v1/dossiers/$CODE" -b "$JR"
 expect_body "... refused at intake" '"state":"refused_at_intake"'
 
+# ---- wrong secrets are throttled per address (after 19 free tries) -------
+st=
+for i in $(seq 1 25); do
+	st=$(curl -s -o /dev/null -w '%{http_code}' "$URL/tra-cuu/$CODE/bo-sung?ma=cccccccccccccccccccccccccc")
+	[ "$st" = 429 ] && break
+done
+check "wrong secrets: 429 at last" [ "$st" = 429 ]
+http GET "/tra-cuu/$CODE/bo-sung?ma=$ASECRET"
+expect_status "... then even the right one waits" 429
+expect_header "... with Retry-After" 'Retry-After:'
+
 # ---- audit -------------------------------------------------------------------
 "$B" audit list --db "$DB" --object-id "$CODE" --json >"$T/audit" 2>&1
 check "audit: the submission" grep -q '"action":"dossier.submit"' "$T/audit"
