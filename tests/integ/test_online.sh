@@ -11,7 +11,10 @@
 # 404), a supplement asked before acceptance and sent by the citizen from
 # the page reached with the secret, acceptance (due from acceptance),
 # rejection with a reason, /api/v1/files/{sha256} by scope, the audit
-# trail. Ends with "online: N passed, M failed".
+# trail, the e-mails queued in the outbox, wrong secrets throttled (the
+# last checks: a rerun on the same database within the hour is throttled;
+# tests/integ/run.sh starts from fresh databases). Ends with
+# "online: N passed, M failed".
 here=$(dirname "$0")
 . "$here/lib.sh"
 it_init online
@@ -289,6 +292,10 @@ expect_body "... confirmation message" 'Đã tiếp nhận hồ sơ'
 http GET "/api/v1/dossiers/$CODE" -b "$JR"
 expect_body "... received" '"state":"received"'
 expect_body "... with a due time" '"due_at":"20'
+# the applicant gave an e-mail: the outbox (notify) holds both messages
+"$B" outbox list --dossier "$CODE" --db "$DB" >"$T/outbox" 2>&1
+check "e-mail queued: supplement requested" grep -q 'email .* supplement ' "$T/outbox"
+check "e-mail queued: received" grep -q 'email .* received ' "$T/outbox"
 review accept
 check "accept again (stale version): refused" [ "$STATUS" = 409 -o "$STATUS" = 422 ]
 
