@@ -94,14 +94,25 @@ wrk -t1 -c2 -d1s "$base/healthz" >/dev/null 2>&1
 wrk -t1 -c2 -d1s "$base$page" >/dev/null 2>&1
 per=$(( (secs + rounds - 1) / rounds ))
 : >"$tmp/h.all"; : >"$tmp/l.all"
+# The server's own CPU time (utime + stime, clock ticks) per side: under a
+# load from other processes, CPU per request is steadier than rps.
+cpu() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
+wrk_n() { awk '/requests in/ { print $1 }' "$1"; }
+hc=0 lc=0 hn=0 ln=0
 r=0
 while [ $r -lt "$rounds" ]; do
+	c0=$(cpu)
 	wrk -t"$threads" -c"$conns" -d"${per}s" --latency "$base/healthz" >"$tmp/h.wrk" 2>&1
-	wrk_rps "$tmp/h.wrk" >>"$tmp/h.all"
+	c1=$(cpu)
 	wrk -t"$threads" -c"$conns" -d"${per}s" --latency "$base$page" >"$tmp/l.wrk" 2>&1
+	c2=$(cpu)
+	wrk_rps "$tmp/h.wrk" >>"$tmp/h.all"
 	wrk_rps "$tmp/l.wrk" >>"$tmp/l.all"
+	hc=$((hc + c1 - c0)) lc=$((lc + c2 - c1))
+	hn=$((hn + $(wrk_n "$tmp/h.wrk"))) ln=$((ln + $(wrk_n "$tmp/l.wrk")))
 	r=$((r + 1))
 done
+hz=$(getconf CLK_TCK)
 stop_server
 h_rps=$(awk '{ s += $1; n++ } END { if (n) printf "%.0f", s / n }' "$tmp/h.all")
 l_rps=$(awk '{ s += $1; n++ } END { if (n) printf "%.0f", s / n }' "$tmp/l.all")
@@ -110,6 +121,11 @@ printf "%-34s %10.0f %9.2f  %s\n" "GET /healthz (hello-world)" "${h_rps:-0}" "$(
 	"wrk -t$threads -c$conns, $rounds x ${per}s: $(tr '\n' ' ' <"$tmp/h.all")"
 printf "%-34s %10.0f %9.2f  %s\n" "GET /tra-cuu/{code}?ma=SECRET" "${l_rps:-0}" "$(wrk_p99 "$tmp/l.wrk")" \
 	"$bytes bytes; $(tr '\n' ' ' <"$tmp/l.all"); non-2xx: $(wrk_non2xx "$tmp/l.wrk")"
+awk -v hc="$hc" -v lc="$lc" -v hn="$hn" -v ln="$ln" -v hz="$hz" 'BEGIN {
+	if (hn > 0 && ln > 0 && lc > 0)
+		printf "server CPU per request: healthz %.0f us, lookup %.0f us; CPU ratio healthz / lookup: %.2f\n",
+			hc * 1e6 / hz / hn, lc * 1e6 / hz / ln, (hc / hn) / (lc / ln)
+}'
 awk -v l="${l_rps:-0}" -v h="${h_rps:-0}" 'BEGIN {
 	if (h > 0) printf "lookup ratio lookup / healthz: %.2f (aim >= 0.40)\n", l / h
 }'

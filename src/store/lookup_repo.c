@@ -152,11 +152,15 @@ struct row {
 };
 
 /* The row and the head of the model; with `check`, the factor first
- * (MC_ENOTFOUND when it does not match, like an unknown code). */
+ * (MC_ENOTFOUND when it does not match, like an unknown code). One
+ * statement brings the row with each of its events (columns 24..29, in
+ * order): on success *stp is left on the first row for the caller to read
+ * the events and db_done(). */
 static int load_row(struct db *db, const char *code, bool check,
 		    const char *secret, const char *last4,
 		    const char *throttle_key, mc_time now, int64_t *wait_s,
-		    struct row *r, json_t **head, struct buf *err)
+		    struct row *r, json_t **head, struct db_stmt **stp,
+		    struct buf *err)
 {
 	struct db_stmt *st;
 	struct buf name = BUF_INIT, place = BUF_INIT;
@@ -168,10 +172,12 @@ static int load_row(struct db *db, const char *code, bool check,
 		"d.finished_at, d.closed_at, d.applicant_name, p.name, k.name, "
 		"k.address, k.phone, d.secret_hash, d.applicant_phone, "
 		"d.applicant_id_number, (SELECT t.next_allowed_at FROM "
-		"login_throttle t WHERE t.throttle_key = ?) FROM dossiers d "
+		"login_throttle t WHERE t.throttle_key = ?), e.at, e.action, "
+		"e.note, e.payload, e.ev_step, e.ev_new_due FROM dossiers d "
 		"LEFT JOIN procedures p ON "
 		"p.code = d.procedure_code LEFT JOIN desks k ON k.id = "
-		"d.desk_id WHERE d.code = ?",
+		"d.desk_id LEFT JOIN dossier_events e ON e.dossier_id = d.id "
+		"WHERE d.code = ? ORDER BY e.seq",
 		&st, err);
 
 	*head = NULL;
@@ -242,7 +248,7 @@ static int load_row(struct db *db, const char *code, bool check,
 		dossier_state_label(r->state ? r->state : DS_SUBMITTED),
 		"closed", dossier_state_closed(r->state));
 	json_object_set_new(*head, "place", json_string(place.ptr));
-	db_done(st);
+	*stp = st;	/* on the first event: the caller reads the others */
 	buf_release(&name);
 	buf_release(&place);
 	return 0;
@@ -324,18 +330,10 @@ static int build(struct db *db, const char *code, bool check,
 	if (own_tx && (rc = db_begin_read(db, err)))
 		goto done;
 	if ((rc = load_row(db, code, check, secret, last4, throttle_key, now,
-			   wait_s, &r, &m, err)))
+			   wait_s, &r, &m, &st, err)))
 		goto out;
 	have_plan = plan_of(db, &r, now, &plan);
-	rc = db_prepare_cached(db,
-			       "SELECT at, action, note, payload, ev_step, "
-			       "ev_new_due FROM dossier_events WHERE "
-			       "dossier_id = ? ORDER BY seq",
-			       &st, err);
-	if (rc)
-		goto out;
-	db_bind_int64(st, 1, r.id);
-	while ((rc = db_step(st)) == DB_ROW) {
+	for (rc = DB_ROW; rc == DB_ROW; rc = db_step(st)) {
 		struct dossier_public_event e;
 		enum dossier_action a;
 		enum dossier_public_kind k;
@@ -344,21 +342,21 @@ static int build(struct db *db, const char *code, bool check,
 		struct buf text = BUF_INIT, at = BUF_INIT;
 		int step;
 
-		if (dossier_action_parse(db_column_text(st, 1), &a, NULL))
+		if (dossier_action_parse(db_column_text(st, 25), &a, NULL))
 			continue;
 		k = dossier_public_kind_of(a);
 		if (!dossier_public_kind_visible(k))
 			continue;
 		memset(&e, 0, sizeof e);
 		e.action = a;
-		e.at = db_column_int64(st, 0);
-		e.note = db_column_text(st, 2);
-		if (!db_column_is_null(st, 3))
-			payload = json_loads(db_column_text(st, 3), 0, NULL);
+		e.at = db_column_int64(st, 24);
+		e.note = db_column_text(st, 26);
+		if (!db_column_is_null(st, 27))
+			payload = json_loads(db_column_text(st, 27), 0, NULL);
 		e.n_items = payload_items(payload, items);
 		e.items = items;
-		e.new_due = db_column_int64(st, 5);
-		step = (int)db_column_int64(st, 4);
+		e.new_due = db_column_int64(st, 29);
+		step = (int)db_column_int64(st, 28);
 		if (have_plan && step >= 0 && step < plan.n_steps)
 			e.step_name = plan.steps[step].name;
 		e.place = json_string_value(json_object_get(m, "place"));
@@ -488,7 +486,7 @@ int lookup_open(struct db *db, const char *code, const char *secret,
 	if (!code || !*code || strlen(code) >= DOSSIER_CODE_MAX)
 		rc = MC_ENOTFOUND;
 	else
-		rc = build(db, code, true, secret, last4, throttle_key, true,
+		rc = build(db, code, true, secret, last4, throttle_key, false,
 			   now, wait_s, out, err);
 	/* an unknown code has no row to carry the throttle: read it alone */
 	if (rc == MC_ENOTFOUND && throttle_key) {

@@ -54,10 +54,13 @@ int lookup_model(struct db *db, const char *code, mc_time now, json_t **out,
 		 struct buf *err);
 
 /*
- * The page's path: the throttle, lookup_verify() and lookup_model() in two
- * statements of one read snapshot (the dossier row, which also reads the
- * throttle row of `throttle_key` and carries the factor, then its events;
- * on SQLite one shared lock instead of one per statement). When
+ * The page's path: the throttle, lookup_verify() and lookup_model() in one
+ * prepared statement (the dossier row joined with each of its events,
+ * with the throttle row of `throttle_key` as a scalar subquery and the
+ * factor's columns) and no transaction of its own: one snapshot, and on
+ * SQLite one shared lock (a BEGIN would cost a statement preparation under
+ * a lock, and a ROLLBACK). Plans come from a 60 s cache; the rating is read
+ * (a second statement) only in the states where one can exist. When
  * `throttle_key` (NULL: none) must wait at `now`: MC_EFORBIDDEN with
  * *wait_s > 0, nothing checked. Unknown code or wrong factor: MC_ENOTFOUND
  * as lookup_verify(). The throttle row is store/auth_repo.h's
