@@ -226,6 +226,27 @@ static json_t *local_text(mc_time t)
 	return j;
 }
 
+/* Adds "origin_label" and "added_text" (UTC+7) to each file of a list of
+ * online_files_list() for pages (the API keeps the ISO time). */
+static void files_for_page(json_t *items)
+{
+	size_t i;
+	json_t *f;
+	json_array_foreach(items, i, f)
+	{
+		const char *o = json_string_value(json_object_get(f, "origin"));
+		json_object_set_new(f, "origin_label",
+				    json_string(o && !strcmp(o, "supplement")
+							? "bổ sung" : "khi nộp"));
+		const char *iso = json_string_value(json_object_get(f, "added_at"));
+		mc_time t = 0;
+		struct buf e = BUF_INIT;
+		if (iso && !mctime_parse(iso, &t, &e))
+			json_object_set_new(f, "added_text", local_text(t));
+		buf_release(&e);
+	}
+}
+
 /* {"error":{"code":"invalid","field","message","fields"}} or the page
  * with its summary; status 422 (409 for a stale version). */
 static int answer_invalid(struct http_request *req, struct http_response *res,
@@ -971,6 +992,7 @@ static json_t *supplement_model(struct http_request *req, struct db *db,
 	json_t *flist = json_object_get(files, "items");
 	size_t i;
 	json_t *f;
+	files_for_page(flist);
 	json_array_foreach(flist, i, f)
 		json_object_set_new(
 			f, "href",
@@ -1289,6 +1311,12 @@ int handle_online_queue(struct http_request *req, struct http_response *res)
 	json_array_foreach(json_object_get(out, "items"), i, it)
 	{
 		const char *code = json_string_value(json_object_get(it, "code"));
+		const char *iso = json_string_value(json_object_get(it, "submitted_at"));
+		mc_time t = 0;
+		struct buf e = BUF_INIT;
+		if (!req->want_json && iso && !mctime_parse(iso, &t, &e))
+			json_object_set_new(it, "submitted_text", local_text(t));
+		buf_release(&e);
 		json_object_set_new(it, "href",
 				    json_string(arena_printf(
 					    req->arena, "/mot-cua/truc-tuyen/%s",
@@ -1325,6 +1353,7 @@ static json_t *review_model(struct http_request *req, struct db *db,
 	json_t *fl = json_object_get(files, "items");
 	size_t i;
 	json_t *f;
+	files_for_page(fl);
 	json_array_foreach(fl, i, f)
 		json_object_set_new(
 			f, "href",
@@ -1342,6 +1371,8 @@ static json_t *review_model(struct http_request *req, struct db *db,
 			row.state == DS_SUBMITTED,
 		"can_reject", dossier_allowed(&row, &s, DA_REJECT), "idem",
 		new_key(req), "version", (json_int_t)row.n_events);
+	json_object_set_new(m, "submitted_text", local_text(row.submitted_at));
+	json_object_set_new(m, "due_text", local_text(row.due_at));
 	json_decref(d);
 	json_decref(files);
 	return m;
