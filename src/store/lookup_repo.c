@@ -234,20 +234,45 @@ static int load_row(struct db *db, const char *code, bool check,
 		buf_adds(&place, ", ");
 		buf_adds(&place, db_column_text(st, 18));
 	}
-	*head = json_pack(
-		"{s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s}, s:s, s:s, s:s, s:s,"
-		" s:s, s:b}",
-		"code", code, "procedure", "code", r->procedure_code, "name",
-		db_column_text(st, 16), "desk", "name", db_column_text(st, 17),
-		"address", db_column_text(st, 18), "phone",
-		db_column_text(st, 19), "applicant_name", name.ptr, "channel",
-		dossier_channel_name(r->channel), "channel_label",
-		dossier_channel_label(r->channel), "state",
-		dossier_state_name(r->state ? r->state : DS_SUBMITTED),
-		"state_label",
-		dossier_state_label(r->state ? r->state : DS_SUBMITTED),
-		"closed", dossier_state_closed(r->state));
-	json_object_set_new(*head, "place", json_string(place.ptr));
+	{
+		json_t *h = json_object(), *o;
+		enum dossier_state shown = r->state ? r->state : DS_SUBMITTED;
+
+		json_object_set_new_nocheck(h, "code", json_string(code));
+		o = json_object();
+		json_object_set_new_nocheck(o, "code",
+					    json_string(r->procedure_code));
+		json_object_set_new_nocheck(o, "name",
+					    json_string(db_column_text(st, 16)));
+		json_object_set_new_nocheck(h, "procedure", o);
+		o = json_object();
+		json_object_set_new_nocheck(o, "name",
+					    json_string(db_column_text(st, 17)));
+		json_object_set_new_nocheck(o, "address",
+					    json_string(db_column_text(st, 18)));
+		json_object_set_new_nocheck(o, "phone",
+					    json_string(db_column_text(st, 19)));
+		json_object_set_new_nocheck(h, "desk", o);
+		json_object_set_new_nocheck(h, "applicant_name",
+					    json_string(name.ptr));
+		json_object_set_new_nocheck(
+			h, "channel",
+			json_string(dossier_channel_name(r->channel)));
+		json_object_set_new_nocheck(
+			h, "channel_label",
+			json_string(dossier_channel_label(r->channel)));
+		json_object_set_new_nocheck(
+			h, "state", json_string(dossier_state_name(shown)));
+		json_object_set_new_nocheck(
+			h, "state_label",
+			json_string(dossier_state_label(shown)));
+		json_object_set_new_nocheck(
+			h, "closed",
+			json_boolean(dossier_state_closed(r->state)));
+		json_object_set_new_nocheck(h, "place",
+					    json_string(place.ptr));
+		*head = h;
+	}
 	*stp = st;	/* on the first event: the caller reads the others */
 	buf_release(&name);
 	buf_release(&place);
@@ -362,13 +387,23 @@ static int build(struct db *db, const char *code, bool check,
 		e.place = json_string_value(json_object_get(m, "place"));
 		dossier_public_event_text(&e, &text);
 		dossier_public_format_time(e.at, &at);
-		json_array_append_new(
-			timeline,
-			json_pack("{s:o, s:s, s:s, s:s, s:s}", "at",
-				  iso_or_null(e.at), "at_text", at.ptr, "kind",
-				  dossier_public_kind_name(k), "title",
-				  dossier_public_kind_title(k), "text",
-				  text.ptr));
+		{
+			/* set one by one: json_pack's format parsing showed
+			 * in the profile of this page */
+			json_t *ev = json_object();
+			json_object_set_new_nocheck(ev, "at", iso_or_null(e.at));
+			json_object_set_new_nocheck(ev, "at_text",
+						    json_string(at.ptr));
+			json_object_set_new_nocheck(
+				ev, "kind",
+				json_string(dossier_public_kind_name(k)));
+			json_object_set_new_nocheck(
+				ev, "title",
+				json_string(dossier_public_kind_title(k)));
+			json_object_set_new_nocheck(ev, "text",
+						    json_string(text.ptr));
+			json_array_append_new(timeline, ev);
+		}
 		if (k == DPK_SUPPLEMENT) {
 			json_decref(last_supp);
 			last_supp = json_incref(payload);
