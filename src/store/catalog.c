@@ -240,6 +240,22 @@ static int add_components(struct db *db, const char *code, json_t *p,
 	return rc < 0 ? rc : 0;
 }
 
+bool catalog_offered_online(json_t *proc)
+{
+	size_t i;
+	json_t *ch;
+	bool all = false;
+	json_array_foreach(json_object_get(proc, "channels"), i, ch)
+	{
+		const char *c = json_string_value(json_object_get(ch, "channel"));
+		if (c && !strcmp(c, "truc_tuyen"))
+			return true;
+		if (c && !strcmp(c, "tat_ca"))
+			all = true;
+	}
+	return all && json_is_true(json_object_get(proc, "online_submission"));
+}
+
 int catalog_procedure_get(struct db *db, const char *code, json_t **out,
 			  struct buf *err)
 {

@@ -106,10 +106,19 @@
 #define MC_STORE_CATALOG_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "store/db.h"
 #include "util/buf.h"
+
+/*
+ * Whether a procedure (shape "procedure") may be submitted online
+ * (web/h_online.c; the procedure page links to the form): the catalog
+ * lists a "truc_tuyen" channel for it, or one value for all channels
+ * ("tat_ca") while flagging online submission.
+ */
+bool catalog_offered_online(json_t *proc);
 
 /* One procedure with everything its page shows (shape "procedure"). */
 int catalog_procedure_get(struct db *db, const char *code, json_t **out,

@@ -583,6 +583,10 @@ static void procedure_view(struct http_request *req, json_t *p)
 	flag_nonempty(p, "has_decision", "decision_no");
 	json_object_set_new(p, "field_href",
 			    search_href(NULL, jstr(p, "field"), 1));
+	if (catalog_offered_online(p))
+		json_object_set_new(p, "online_href",
+				    json_sprintf("/nop-truc-tuyen/%s",
+						 jstr(p, "code")));
 }
 
 /* ---- versions (engineer "versions"; store/version_repo.h) -------------- */
