@@ -29,6 +29,7 @@
 #include "core/idcheck.h"
 #include "core/mctime.h"
 #include "core/officehours.h"
+#include "core/rating.h"
 #include "core/schedule.h"
 #include "store/auth_repo.h"
 #include "store/calendar_repo.h"
@@ -38,6 +39,7 @@
 #include "store/deskhours.h"
 #include "store/dossier_repo.h"
 #include "store/migrate.h"
+#include "store/rating_repo.h"
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/opt.h"
@@ -240,6 +242,7 @@ struct tally {
 	int64_t created, replayed, refused_intake, actions, errors;
 	int64_t finished, late, early, on_time;
 	int64_t supplements, violations, apologies, refusals, stops;
+	int64_t ratings, ratings_by_level[RL__COUNT];
 	int64_t by_state[DS__COUNT];
 	int64_t by_channel[4];
 };
@@ -1246,6 +1249,8 @@ static bool schedule_next(struct demo *dm, struct sim *s)
 
 static const struct auth_actor online_actor = { 0, "dichvucong", NULL };
 
+static void demo_rate(struct demo *dm, struct sim *s);
+
 static void tally_close(struct demo *dm, const struct sim *s)
 {
 	dm->t.by_state[s->state]++;
@@ -1580,10 +1585,77 @@ static bool sim_act(struct demo *dm, struct sim *s)
 			dm->t.stops++;
 		break;
 	}
+	case DA_RETURN:
+		demo_rate(dm, s);
+		break;
 	default:
 		break;
 	}
 	return !dossier_state_closed(s->state);
+}
+
+/*
+ * A citizen rates the dossier just handed back, at the desk's kiosk (about
+ * a third do). The scores follow what happened, as TT 01/2018 art. 13
+ * scores them (core/rating.h): time against the appointment, trips for
+ * supplements, agencies by channel; attitude and publicity are mostly
+ * good. The overall level follows the total, and a bad attitude is always
+ * "Không hài lòng". Deterministic for a seed.
+ */
+#define DEMO_RATING_SHARE 0.33
+
+static void demo_rate(struct demo *dm, struct sim *s)
+{
+	uint64_t *r = &s->rng;
+	if (!chance(r, DEMO_RATING_SHARE))
+		return;
+	mc_time at = s->at + between(r, 60, 900);
+	if (at > dm->now)
+		return;
+	static const char *const good[] = {
+		"Cán bộ hướng dẫn tận tình, dễ hiểu.",
+		"Trả kết quả đúng hẹn, thủ tục nhanh gọn.",
+		"Rất hài lòng với thái độ phục vụ.",
+	};
+	static const char *const bad[] = {
+		"Phải đi lại nhiều lần để bổ sung giấy tờ.",
+		"Trả kết quả chậm so với giấy hẹn.",
+	};
+	struct rating rt = { .comment = NULL };
+	enum deadline_class c = deadline_classify(s->orig_due, s->result_at);
+	rt.scores[RC_TIME] = c == DL_EARLY ? 2 : c == DL_LATE ? 0 : 1;
+	rt.scores[RC_TRIPS] = s->sup_round == 0 ? 2 : s->sup_round == 1 ? 1 : 0;
+	rt.scores[RC_AGENCIES] = s->ch == DCH_COUNTER
+					 ? (chance(r, 0.03) ? 0 : 1) : 2;
+	double u = unif(r);
+	rt.scores[RC_ATTITUDE] = u < 0.85 ? 2 : u < 0.985 ? 1 : 0;
+	u = unif(r);
+	rt.scores[RC_PUBLICITY] = u < 0.8 ? 2 : u < 0.99 ? 1 : 0;
+	int total = rating_total(&rt);
+	if (rt.scores[RC_ATTITUDE] == 0 || total <= 4)
+		rt.level = RL_DISSATISFIED;
+	else if (total <= 6)
+		rt.level = RL_NEUTRAL;
+	else if (total <= 8)
+		rt.level = chance(r, 0.3) ? RL_VERY_SATISFIED : RL_SATISFIED;
+	else
+		rt.level = chance(r, 0.85) ? RL_VERY_SATISFIED : RL_SATISFIED;
+	if (rt.level == RL_DISSATISFIED || rt.level == RL_NEUTRAL)
+		rt.comment = chance(r, 0.5) ? PICK(r, bad) : NULL;
+	else if (chance(r, 0.06))
+		rt.comment = PICK(r, good);
+	static const struct auth_actor citizen = { 0, "citizen", NULL };
+	buf_reset(&dm->err);
+	int rc = rating_create(dm->db, s->code, &rt, "kiosk", at, &citizen,
+			       NULL, &dm->err);
+	if (rc == MC_ECONFLICT)
+		return;		/* rated in an earlier run (same seed) */
+	if (rc < 0) {
+		report_error(dm, s, "rating", rc);
+		return;
+	}
+	dm->t.ratings++;
+	dm->t.ratings_by_level[rt.level]++;
 }
 
 /* ---- arrivals ------------------------------------------------------------- */
@@ -1848,6 +1920,14 @@ static void print_summary(const struct demo *dm, double secs)
 	       (long long)t->supplements, (long long)t->violations,
 	       (long long)t->apologies, (long long)t->refusals,
 	       (long long)t->stops, (long long)t->refused_intake);
+	if (t->ratings)
+		printf("demo: %lld ratings at the kiosks: very satisfied %lld, "
+		       "satisfied %lld, neutral %lld, dissatisfied %lld\n",
+		       (long long)t->ratings,
+		       (long long)t->ratings_by_level[RL_VERY_SATISFIED],
+		       (long long)t->ratings_by_level[RL_SATISFIED],
+		       (long long)t->ratings_by_level[RL_NEUTRAL],
+		       (long long)t->ratings_by_level[RL_DISSATISFIED]);
 	if (t->errors)
 		printf("demo: %lld dossiers or actions refused (first reasons "
 		       "above)\n",

@@ -38,6 +38,13 @@ returned=$(q "SELECT count(*) FROM dossiers WHERE state = 'returned'")
 open=$(q "SELECT count(*) FROM dossiers WHERE state IN ('received','in_progress','supplement_requested','paused','result_ready','submitted')")
 check "most are returned ($returned)" test "$returned" -gt 1700
 check "some are still open on the last days ($open)" test "$open" -gt 5
+ratings=$(q 'SELECT count(*) FROM ratings')
+check "about a third of the returned dossiers are rated ($ratings of $returned)" \
+	test "$ratings" -gt $((returned / 5)) -a "$ratings" -lt $((returned / 2))
+check "only returned dossiers are rated" test "$(q "SELECT count(*) FROM ratings r JOIN dossiers d ON d.id = r.dossier_id WHERE d.state <> 'returned'")" = 0
+check "each rating is attributed to officers" test "$(q 'SELECT count(*) FROM ratings r WHERE NOT EXISTS (SELECT 1 FROM rating_officers o WHERE o.rating_id = r.id)')" = 0
+check "some ratings are dissatisfied, most are not" test "$(q "SELECT count(*) FROM ratings WHERE level = 'dissatisfied'")" -lt $((ratings / 10))
+check "the summary counts them" grep -q "^demo: $ratings ratings at the kiosks" "$T/first.out"
 for st in refused_at_intake refused stopped; do
 	c=$(q "SELECT count(*) FROM dossiers WHERE state = '$st'")
 	check "state $st present ($c)" test "$c" -gt 0
@@ -106,6 +113,7 @@ run_demo second
 check "second run exits 0" test $? -eq 0
 check "second run: users not duplicated" test "$(q 'SELECT count(*) FROM users')" = "$users"
 check "second run: dossiers not duplicated" test "$(q 'SELECT count(*) FROM dossiers')" = 2000
+check "second run: ratings not duplicated" test "$(q 'SELECT count(*) FROM ratings')" = "$ratings"
 check "second run says they existed" grep -q 'existed already' "$T/second.out"
 check "second run reprints the password from the file" \
 	grep -q "tiepnhan.canhthuy *$pw" "$T/second.out"
