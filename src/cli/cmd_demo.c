@@ -26,6 +26,7 @@
 #include "core/deadline.h"
 #include "core/dossier.h"
 #include "core/duration.h"
+#include "core/feedback.h"
 #include "core/idcheck.h"
 #include "core/mctime.h"
 #include "core/officehours.h"
@@ -38,6 +39,7 @@
 #include "store/desk_repo.h"
 #include "store/deskhours.h"
 #include "store/dossier_repo.h"
+#include "store/feedback_repo.h"
 #include "store/migrate.h"
 #include "store/rating_repo.h"
 #include "util/buf.h"
@@ -243,6 +245,7 @@ struct tally {
 	int64_t finished, late, early, on_time;
 	int64_t supplements, violations, apologies, refusals, stops;
 	int64_t ratings, ratings_by_level[RL__COUNT];
+	int64_t feedback, feedback_open, feedback_published;
 	int64_t by_state[DS__COUNT];
 	int64_t by_channel[4];
 };
@@ -1658,6 +1661,214 @@ static void demo_rate(struct demo *dm, struct sim *s)
 	dm->t.ratings_by_level[rt.level]++;
 }
 
+/*
+ * Feedback (phản ánh, kiến nghị) over the same period: about one for every
+ * 400 dossiers of a desk, most about a procedure the desk serves, some
+ * about an officer's behaviour; answered by the desk's receiver within 1
+ * to 12 working days (QĐ 766: within 15), sometimes after asking for more
+ * information, a few refused; answers about procedures published the next
+ * working day; most senders say they are satisfied. The texts are demo
+ * examples written for this generator (docs/demo.md), not real letters.
+ */
+static const struct {
+	const char *subject, *content, *answer;
+} fb_texts[] = {
+	{ "Hỏi về thành phần hồ sơ",
+	  "Khi làm thủ tục “%s”, tôi có phải nộp bản sao có chứng thực giấy "
+	  "tờ tùy thân không?",
+	  "Khi nộp trực tiếp, ông/bà chỉ cần xuất trình bản chính giấy tờ tùy "
+	  "thân để cán bộ đối chiếu; thông tin được khai thác từ Cơ sở dữ liệu "
+	  "quốc gia về dân cư khi có thể, không phải nộp bản sao có chứng "
+	  "thực." },
+	{ "Thời hạn trả kết quả",
+	  "Tôi nộp hồ sơ “%s” thì bao lâu có kết quả? Có nhận kết quả qua bưu "
+	  "điện được không?",
+	  "Thời hạn được ghi trên Giấy tiếp nhận hồ sơ và hẹn trả kết quả; "
+	  "ông/bà tra cứu tình trạng hồ sơ bằng mã QR trên giấy hẹn. Có thể "
+	  "đăng ký nhận kết quả qua dịch vụ bưu chính công ích khi nộp hồ sơ." },
+	{ "Lệ phí",
+	  "Thủ tục “%s” có phải nộp lệ phí không và nộp bằng cách nào?",
+	  "Mức lệ phí (nếu có) được niêm yết tại Bộ phận một cửa và trên trang "
+	  "thủ tục; ông/bà nộp tiền mặt tại quầy hoặc chuyển khoản bằng mã "
+	  "VietQR in trên giấy hẹn." },
+	{ "Nộp hồ sơ trực tuyến",
+	  "Tôi có thể nộp hồ sơ “%s” trực tuyến không? Cần chuẩn bị những "
+	  "gì?",
+	  "Thủ tục được nộp trực tuyến khi trang thủ tục có mục “Nộp hồ sơ "
+	  "trực tuyến”. Ông/bà chuẩn bị bản chụp hoặc bản quét (PDF, JPEG, "
+	  "PNG) của từng thành phần hồ sơ; sau khi nộp, hệ thống cấp mã hồ sơ "
+	  "để tra cứu." },
+};
+
+static void demo_feedback_one(struct demo *dm, int di, mc_time at,
+			      uint64_t *r)
+{
+	struct desk_model *dk = &dm->desks[di];
+	struct buf content = BUF_INIT, name = BUF_INIT, err = BUF_INIT;
+	json_t *norm = NULL, *errors = NULL;
+	bool officer = chance(r, 0.2);
+	int k = (int)(rnd(r) % (sizeof(fb_texts) / sizeof(*fb_texts)));
+	const struct demo_proc *pr = &dk->procs[rnd(r) % (uint64_t)dk->n_procs];
+	char phone[16];
+	person_name(r, chance(r, 0.5), &name);
+	snprintf(phone, sizeof phone, "09%08d", (int)between(r, 0, 99999999));
+	if (officer)
+		buf_addf(&content, "Tôi đến nộp hồ sơ tại Bộ phận một cửa, cán "
+			 "bộ hướng dẫn chưa rõ nên tôi phải đi lại hai lần. "
+			 "Đề nghị xem xét.");
+	else
+		buf_addf(&content, fb_texts[k].content, pr->name);
+	struct feedback_input in = {
+		.kind = officer ? "officer" : "procedure",
+		.unit_code = dk->d.unit,
+		.procedure_code = officer ? NULL : pr->code,
+		.officer = officer ? "Cán bộ tiếp nhận" : NULL,
+		.subject = officer ? "Thái độ phục vụ" : fb_texts[k].subject,
+		.content = content.ptr,
+		.sender_name = name.ptr,
+		.phone = phone,
+	};
+	char code[FEEDBACK_CODE_LEN + 1], secret[FEEDBACK_SECRET_LEN + 1];
+	int rc = feedback_check(&in, &norm, &errors);
+	if (rc == 0 && (rc = feedback_resolve(dm->db, norm, errors, &err)) == 0 &&
+	    json_object_size(errors))
+		rc = MC_EINVALID;
+	if (rc == 0)
+		rc = feedback_create(dm->db, norm, at, NULL, code, secret, &err);
+	if (rc < 0) {
+		if (dm->n_err_shown++ < 8) {
+			char *e = json_dumps(errors, JSON_COMPACT);
+			fprintf(stderr, "demo: feedback: %s %s\n",
+				err.len ? err.ptr : mc_strerror(rc), e ? e : "");
+			free(e);
+		}
+		dm->t.errors++;
+		goto out;
+	}
+	dm->t.feedback++;
+	struct officer *o = &dk->off[0];
+	o->actor.id = o->id;
+	o->actor.name = o->username;
+	o->actor.client = NULL;
+	struct feedback_act_in act = { .version = -1, .actor = &o->actor };
+	mc_time t = work_after(dk->dl, at, between(r, 60, 12 * 8 * 60));
+	int64_t version = 1;
+	if (t > dm->now) {
+		dm->t.feedback_open++;
+		goto out;
+	}
+	if (!officer && chance(r, 0.1)) {
+		act.action = FBA_ASK_INFO;
+		act.note = "Đề nghị ông/bà cho biết đã nộp hồ sơ chưa và mã hồ "
+			   "sơ (nếu có).";
+		act.version = version++;
+		if (feedback_act(dm->db, code, &act, t, &err) < 0)
+			goto fail;
+		mc_time back = work_after(dk->dl, t, between(r, 60, 3 * 8 * 60));
+		if (back > dm->now) {
+			dm->t.feedback_open++;
+			goto out;
+		}
+		struct feedback_act_in sup = { .action = FBA_SUPPLY_INFO,
+			.note = "Tôi chưa nộp hồ sơ, đang chuẩn bị giấy tờ.",
+			.version = -1 };
+		if (feedback_act(dm->db, code, &sup, back, &err) < 0)
+			goto fail;
+		version++;
+		t = work_after(dk->dl, back, between(r, 60, 4 * 8 * 60));
+		if (t > dm->now) {
+			dm->t.feedback_open++;
+			goto out;
+		}
+	}
+	if (chance(r, 0.04)) {
+		act.action = FBA_REFUSE;
+		act.note = "Nội dung không thuộc thẩm quyền giải quyết của Ủy "
+			   "ban nhân dân cấp xã; đề nghị gửi đến cơ quan có thẩm "
+			   "quyền.";
+		act.version = version++;
+		if (feedback_act(dm->db, code, &act, t, &err) < 0)
+			goto fail;
+		goto out;
+	}
+	act.action = FBA_ANSWER;
+	act.note = officer ? "Bộ phận một cửa đã tiếp thu, nhắc nhở cán bộ và "
+			     "rà soát lại bảng hướng dẫn thành phần hồ sơ. Xin "
+			     "cảm ơn ông/bà đã phản ánh."
+			   : fb_texts[k].answer;
+	act.version = version++;
+	if (feedback_act(dm->db, code, &act, t, &err) < 0)
+		goto fail;
+	if (!officer && chance(r, 0.8)) {
+		mc_time p = work_after(dk->dl, t, between(r, 30, 8 * 60));
+		if (p <= dm->now) {
+			act.action = FBA_PUBLISH;
+			act.note = "";
+			act.version = version++;
+			if (feedback_act(dm->db, code, &act, p, &err) < 0)
+				goto fail;
+			dm->t.feedback_published++;
+			t = p;
+		}
+	}
+	if (chance(r, 0.6)) {
+		mc_time q = t + between(r, 3600, 3 * 86400);
+		if (q <= dm->now) {
+			struct feedback_act_in rate = { .action = FBA_RATE,
+				.satisfied = chance(r, 0.85), .version = -1 };
+			if (feedback_act(dm->db, code, &rate, q, &err) < 0)
+				goto fail;
+		}
+	}
+	goto out;
+fail:
+	if (dm->n_err_shown++ < 8)
+		fprintf(stderr, "demo: feedback %s: %s\n", code, err.ptr);
+	dm->t.errors++;
+out:
+	json_decref(norm);
+	json_decref(errors);
+	buf_release(&content);
+	buf_release(&name);
+	buf_release(&err);
+}
+
+static int demo_feedback(struct demo *dm)
+{
+	json_t *q = NULL;
+	struct feedback_queue_q fq = { .state = "all", .page = 1, .per_page = 1 };
+	int rc = feedback_queue(dm->db, &fq, &q, &dm->err);
+	if (rc < 0)
+		return rc;
+	bool had = json_integer_value(json_object_get(q, "total")) > 0;
+	json_decref(q);
+	if (had)
+		return 0;	/* an earlier run (same database) made them */
+	if ((rc = db_begin(dm->db, &dm->err)) < 0)
+		return rc;
+	for (int i = 0; i < dm->n_desks; i++) {
+		struct desk_model *dk = &dm->desks[i];
+		if (!dk->n_procs)
+			continue;
+		int64_t made = 0;
+		for (int32_t k = 0; k < dm->n_days; k++)
+			made += dm->counts[(size_t)i * (size_t)dm->n_days +
+					   (size_t)k];
+		uint64_t r = seed_of(dm->seed, 17, dk->key, 0);
+		int64_t n = made / 400 + (i == dm->busy ? 3 : 0);
+		for (int64_t j = 0; j < n; j++) {
+			int32_t day = dm->first_day +
+				      (int32_t)between(&r, 0, dm->n_days - 1);
+			mc_time at = mctime_day_start(day) +
+				     between(&r, 8 * 3600, 16 * 3600) - 7 * 3600;
+			if (at > dm->now)
+				at = dm->now - 3600;
+			demo_feedback_one(dm, i, at, &r);
+		}
+	}
+	return db_commit(dm->db, &dm->err);
+}
+
 /* ---- arrivals ------------------------------------------------------------- */
 
 static int pick_proc(const struct desk_model *dk, uint64_t *r)
@@ -1928,6 +2139,11 @@ static void print_summary(const struct demo *dm, double secs)
 		       (long long)t->ratings_by_level[RL_SATISFIED],
 		       (long long)t->ratings_by_level[RL_NEUTRAL],
 		       (long long)t->ratings_by_level[RL_DISSATISFIED]);
+	if (t->feedback)
+		printf("demo: %lld feedback (phản ánh, kiến nghị): %lld still "
+		       "open, %lld answers published\n",
+		       (long long)t->feedback, (long long)t->feedback_open,
+		       (long long)t->feedback_published);
 	if (t->errors)
 		printf("demo: %lld dossiers or actions refused (first reasons "
 		       "above)\n",
@@ -2154,6 +2370,10 @@ int cmd_demo(int argc, char **argv)
 	double t_sim = mono();
 	if ((rc = simulate(&dm)) < 0) {
 		buf_setf(&err, "%s", dm.err.ptr);
+		goto fail;
+	}
+	if ((rc = demo_feedback(&dm)) < 0) {
+		buf_setf(&err, "feedback: %s", dm.err.ptr);
 		goto fail;
 	}
 	print_summary(&dm, mono() - t_sim);

@@ -45,6 +45,11 @@ check "only returned dossiers are rated" test "$(q "SELECT count(*) FROM ratings
 check "each rating is attributed to officers" test "$(q 'SELECT count(*) FROM ratings r WHERE NOT EXISTS (SELECT 1 FROM rating_officers o WHERE o.rating_id = r.id)')" = 0
 check "some ratings are dissatisfied, most are not" test "$(q "SELECT count(*) FROM ratings WHERE level = 'dissatisfied'")" -lt $((ratings / 10))
 check "the summary counts them" grep -q "^demo: $ratings ratings at the kiosks" "$T/first.out"
+fb=$(q 'SELECT count(*) FROM feedback')
+check "some feedback ($fb)" test "$fb" -gt 2
+check "answers published about procedures" test "$(q "SELECT count(*) FROM feedback WHERE state = 'published' AND kind = 'procedure'")" -gt 0
+check "no officer feedback published" test "$(q "SELECT count(*) FROM feedback WHERE state = 'published' AND kind <> 'procedure'")" = 0
+check "the audit chain holds" "$IT_BIN" audit verify --db "$DB"
 for st in refused_at_intake refused stopped; do
 	c=$(q "SELECT count(*) FROM dossiers WHERE state = '$st'")
 	check "state $st present ($c)" test "$c" -gt 0
@@ -114,6 +119,7 @@ check "second run exits 0" test $? -eq 0
 check "second run: users not duplicated" test "$(q 'SELECT count(*) FROM users')" = "$users"
 check "second run: dossiers not duplicated" test "$(q 'SELECT count(*) FROM dossiers')" = 2000
 check "second run: ratings not duplicated" test "$(q 'SELECT count(*) FROM ratings')" = "$ratings"
+check "second run: feedback not duplicated" test "$(q 'SELECT count(*) FROM feedback')" = "$fb"
 check "second run says they existed" grep -q 'existed already' "$T/second.out"
 check "second run reprints the password from the file" \
 	grep -q "tiepnhan.canhthuy *$pw" "$T/second.out"
