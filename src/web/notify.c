@@ -98,7 +98,7 @@ int notify_email_bytes(const struct notify_config *cfg,
 	const char *from = cfg->mail_from ? cfg->mail_from : "";
 	const char *at = strchr(from, '@');
 	buf_adds(&text, it->body);
-	buf_adds(&text, "\n--\n");
+	buf_adds(&text, "\n-- \n");	/* RFC 3676 4.3 signature separator */
 	if (cfg->public_url)
 		buf_addf(&text,
 			 "Tra cứu hồ sơ: %s/tra-cuu (nhập mã hồ sơ và mã "
