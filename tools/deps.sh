@@ -7,7 +7,7 @@ set -eu
 build="build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
 libpq-dev libqrencode-dev libsodium-dev libutf8proc-dev libxlsxwriter-dev
 libpng-dev libmagic-dev libcmocka-dev libcurl4-openssl-dev sqlite3"
-test="zbar-tools chromium nodejs npm wrk postgresql clang libclang-rt-14-dev"
+test="zbar-tools chromium nodejs npm wrk postgresql clang libclang-rt-14-dev python3"
 want=$build
 [ "${MOTCUA_DEPS_TEST:-0}" = 1 ] && want="$build $test"
 missing=""
