@@ -704,6 +704,23 @@ int outbox_list(struct db *db, const struct outbox_filter *f, json_t **out,
 	return 0;
 }
 
+int outbox_purge(struct db *db, mc_time before, int64_t *n, struct buf *err)
+{
+	struct db_stmt *st;
+	int rc = db_prepare(db,
+			    "DELETE FROM outbox WHERE status = 'sent' AND"
+			    " sent_at < ?",
+			    &st, err);
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, before);
+	rc = step_done(st);
+	if (!rc && n)
+		*n = db_changes(st);
+	db_finalize(st);
+	return rc;
+}
+
 int outbox_get(struct db *db, int64_t id, json_t **out, struct buf *err)
 {
 	struct db_stmt *st;

@@ -139,6 +139,13 @@ struct outbox_filter {
 /* {"items":[message...],"counts":{"pending","sent","dead"}}. */
 int outbox_list(struct db *db, const struct outbox_filter *f, json_t **out,
 		struct buf *err);
+/*
+ * Deletes the messages sent before `before` (they hold the applicant's
+ * address and the texts: personal data kept no longer than needed); the
+ * number deleted in *n (may be NULL). Waiting and dead ones are kept.
+ */
+int outbox_purge(struct db *db, mc_time before, int64_t *n, struct buf *err);
+
 /* One message with its "body". MC_ENOTFOUND. */
 int outbox_get(struct db *db, int64_t id, json_t **out, struct buf *err);
 

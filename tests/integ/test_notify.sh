@@ -331,6 +331,12 @@ check "webhooks of the run gone" sh -c "! grep -q '${p}-' '$T/whl2.out'"
 "$B" audit list --action webhook.remove --db "$DB" >"$T/audit3.out" 2>&1
 check "audit: webhook.remove" grep -q "webhook.remove" "$T/audit3.out"
 
+"$B" outbox purge --days 30 --db "$DB" >"$T/purge.out" 2>&1
+check "cli: outbox purge (today's sent messages are kept)" \
+	grep -q '^outbox: 0 sent messages older than 30 days deleted$' "$T/purge.out"
+"$B" outbox purge --days 0 --db "$DB" >/dev/null 2>&1
+check "cli: outbox purge --days 0 refused" [ $? -eq 2 ]
+
 it_stop
 check "server (and its sender thread) stopped cleanly on SIGTERM" [ "$SERVER_RC" = 0 ]
 check "no error from the sender in the log" sh -c "! grep -q 'outbox sender:' '$SERVER_LOG'"

@@ -3,7 +3,8 @@
  * MOTCUA_TEST_PG is set, PostgreSQL (a schema of its own): the backoff
  * table, enqueue only inside a transaction, claims by kind with a lease,
  * sent, failed with backoff until dead, retry (audited), lists, webhooks
- * (checks, add, duplicate name, remove kills their pending messages), and
+ * (checks, add, duplicate name, remove kills their pending messages),
+ * purge of old sent messages, and
  * the dossier hook (which events enqueue, e-mail only with an address, one
  * message per webhook, the texts of core/dossier_public.h, and nothing
  * left when the event's transaction rolls back).
@@ -352,6 +353,14 @@ static void test_queue(void **state)
 	assert_int_equal(items[0].attempts, 0);
 	free_items(items, n);
 	assert_int_equal(outbox_retry(db, &admin, e1, T0, &err), MC_ECONFLICT);
+	/* Purge: only what was sent before the limit goes. */
+	int64_t purged = -1;
+	assert_int_equal(outbox_purge(db, T0 + 21, &purged, &err), 0);
+	assert_int_equal(purged, 0);
+	assert_int_equal(outbox_purge(db, T0 + 22, &purged, &err), 0);
+	assert_int_equal(purged, 1);
+	assert_int_equal(outbox_get(db, e1, &l, &err), MC_ENOTFOUND);
+	assert_int_equal(count(db, "SELECT COUNT(*) FROM outbox"), 2);
 	assert_int_equal(outbox_retry(db, &admin, 999, T0, &err),
 			 MC_ENOTFOUND);
 	buf_release(&err);
