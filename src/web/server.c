@@ -718,14 +718,14 @@ int server_run(struct app *app, const char *listen, struct buf *err)
 	log_info("stopped");
 	rc = 0;
 out:
-	/* A second SIGTERM (e.g. sent to the whole process group) may be
-	 * pending: take it now, or unblocking would kill us after a clean
-	 * shutdown. */
+	/* SIGTERM and SIGINT stay blocked: the process is on its way out
+	 * (`serve` still stops the outbox's sender), and a second SIGTERM
+	 * (e.g. sent to the whole process group) must not kill it with 143
+	 * after a clean stop. Pending ones are taken here. */
 	{
 		struct timespec zero = { 0, 0 };
 		while (sigtimedwait(&stop, NULL, &zero) > 0)
 			;
 	}
-	pthread_sigmask(SIG_UNBLOCK, &stop, NULL);
 	return rc;
 }
