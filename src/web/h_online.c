@@ -317,25 +317,6 @@ static void octx_release(struct octx *c)
 	calcache_put(c->snap);
 }
 
-/*
- * Offered online: the catalog lists a "truc_tuyen" channel for it, or one
- * value for all channels ("tat_ca") while flagging online submission.
- */
-static bool offered_online(json_t *proc)
-{
-	size_t i;
-	json_t *ch;
-	bool all = false;
-	json_array_foreach(json_object_get(proc, "channels"), i, ch)
-	{
-		const char *c = json_string_value(json_object_get(ch, "channel"));
-		if (c && !strcmp(c, "truc_tuyen"))
-			return true;
-		if (c && !strcmp(c, "tat_ca"))
-			all = true;
-	}
-	return all && json_is_true(json_object_get(proc, "online_submission"));
-}
 
 /* Loads the procedure (0, MC_ENOTFOUND, MC_EDB). */
 static int load_proc(struct octx *c)
@@ -760,7 +741,8 @@ int handle_online_form(struct http_request *req, struct http_response *res)
 	if (rc)
 		return rc;
 	c.proc_code = http_param(req, "proc");
-	if ((rc = load_proc(&c)) == MC_ENOTFOUND || (!rc && !offered_online(c.proc))) {
+	rc = load_proc(&c);
+	if (rc == MC_ENOTFOUND || (!rc && !catalog_offered_online(c.proc))) {
 		octx_release(&c);
 		return respond_error(req, res, 404, "not_online",
 				     "Thủ tục này không có trong danh mục hoặc "
@@ -825,7 +807,7 @@ int handle_online_api(struct http_request *req, struct http_response *res)
 				     "số, '-' hoặc '_'");
 	}
 	rc = load_proc(&c);
-	if (rc == MC_ENOTFOUND || (!rc && !offered_online(c.proc))) {
+	if (rc == MC_ENOTFOUND || (!rc && !catalog_offered_online(c.proc))) {
 		rc = respond_error(req, res, 422, "invalid",
 				   "procedure: thủ tục không có hoặc chưa được "
 				   "cung cấp trực tuyến");
