@@ -657,6 +657,9 @@ bool db_in_transaction(const struct db *db)
  * meet the busy timeout. PostgreSQL has its own group commit: no groups.
  */
 #define GROUP_MAX 64	/* members of one group before it must commit */
+/* WAL frames past which a member checkpoints after its commit, outside
+ * the lock (SQLite's own default for wal_autocheckpoint is 1000). */
+#define GROUP_CHECKPOINT_FRAMES 1000
 
 static _Atomic uint64_t n_group_commits, n_group_members;
 
@@ -682,6 +685,8 @@ struct db_group {
 	bool open;		/* the writer has a group transaction open */
 	int n;			/* members in the open group */
 	struct group_waiter *waiters;	/* members waiting for its COMMIT */
+	int wal_frames;		/* the WAL's size after the last commit */
+	bool checkpointing;	/* a member is checkpointing (atomic) */
 };
 
 static struct db_group *group_new(const char *url)
@@ -758,6 +763,25 @@ static void group_finish(struct db_group *g, bool commit, const char *why)
 	pthread_cond_broadcast(&g->committed);
 }
 
+/*
+ * The checkpoint, moved off the writer: SQLite checkpoints in the
+ * committing connection once the WAL passes 1000 frames, with an fsync of
+ * the database file, and the group's lock would be held through it. Here
+ * a member that has committed (and released the lock) copies the WAL back
+ * with a PASSIVE checkpoint on its own connection, which never blocks the
+ * next groups; one member at a time.
+ */
+static void group_checkpoint(struct db_group *g, struct db *db)
+{
+	if (__atomic_load_n(&g->wal_frames, __ATOMIC_RELAXED) <
+		    GROUP_CHECKPOINT_FRAMES ||
+	    __atomic_exchange_n(&g->checkpointing, true, __ATOMIC_ACQ_REL))
+		return;
+	if (db->drv->checkpoint(db) < 0)
+		log_warn("db group: checkpoint: %s", db->errmsg.ptr);
+	__atomic_store_n(&g->checkpointing, false, __ATOMIC_RELEASE);
+}
+
 static void group_solo_enter(struct db_group *g)
 {
 	group_lock(g);
@@ -797,6 +821,8 @@ static int group_begin(struct db *db, struct buf *err)
 			goto fail;
 		}
 		buf_release(&why);
+		if (db->drv->wal_watch)
+			db->drv->wal_watch(g->writer, &g->wal_frames);
 	}
 	struct db *w = g->writer;
 	if (!g->open) {
@@ -860,5 +886,6 @@ static int group_end(struct db *db, bool commit, struct buf *err)
 	}
 out:
 	pthread_mutex_unlock(&g->lock);
+	group_checkpoint(g, db);
 	return report(db, rc, err);
 }

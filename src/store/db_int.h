@@ -57,6 +57,12 @@ struct db_driver {
 	 * under a lock (SQLite: the serialized mode). NULL: no groups. */
 	int (*open_shared)(const char *target, struct db **out,
 			   struct buf *err);
+	/* (group commit) Makes the writer stop checkpointing by itself and
+	 * store the WAL's size in frames into *frames after each commit. */
+	void (*wal_watch)(struct db *db, int *frames);
+	/* (group commit) A checkpoint that never blocks writers (SQLite:
+	 * PASSIVE), run on any connection. */
+	int (*checkpoint)(struct db *db);
 };
 
 struct db_group;

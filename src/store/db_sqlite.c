@@ -156,6 +156,28 @@ static int sq_open_shared(const char *path, struct db **out, struct buf *err)
 	return open_mode(path, SQLITE_OPEN_FULLMUTEX, out, err);
 }
 
+static int wal_hook(void *arg, sqlite3 *h, const char *name, int frames)
+{
+	__atomic_store_n((int *)arg, frames, __ATOMIC_RELAXED);
+	return SQLITE_OK;
+}
+
+static void sq_wal_watch(struct db *db, int *frames)
+{
+	/* Replaces the automatic checkpoint (wal_autocheckpoint) of this
+	 * connection: db.c checkpoints outside the group's lock. */
+	sqlite3_wal_hook(handle(db), wal_hook, frames);
+}
+
+static int sq_checkpoint(struct db *db)
+{
+	int r = sqlite3_wal_checkpoint_v2(handle(db), NULL,
+					  SQLITE_CHECKPOINT_PASSIVE, NULL,
+					  NULL);
+	return r == SQLITE_OK || r == SQLITE_BUSY ? 0
+						  : fail(db, "PRAGMA wal_checkpoint");
+}
+
 static bool sq_in_tx(struct db *db)
 {
 	return !sqlite3_get_autocommit(handle(db));
@@ -335,4 +357,6 @@ const struct db_driver db__sqlite_driver = {
 	.in_tx = sq_in_tx,
 	.writes = sq_writes,
 	.open_shared = sq_open_shared,
+	.wal_watch = sq_wal_watch,
+	.checkpoint = sq_checkpoint,
 };

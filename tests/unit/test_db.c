@@ -770,7 +770,7 @@ static void test_pool_threads(void **state)
  * PostgreSQL the same load checks the pool without groups.
  */
 #define GROUP_THREADS 8
-#define GROUP_OPS 60
+#define GROUP_OPS 200	/* enough commits to pass the checkpoint threshold */
 
 struct group_thread {
 	struct db_pool *pool;
