@@ -12,6 +12,7 @@
 #include "store/db.h"
 #include "store/filestore.h"
 #include "util/err.h"
+#include "util/log.h"
 #include "util/opt.h"
 #include "web/app.h"
 #include "web/notify.h"
@@ -162,6 +163,7 @@ int cmd_serve(int argc, char **argv)
 		status = 2;
 		goto out;
 	}
+	log_async_start();	/* requests never wait for the log file */
 	if (server_run(&app, listen, &err)) {
 		fprintf(stderr, "motcua serve: %s\n", err.ptr);
 		goto out;
@@ -169,6 +171,7 @@ int cmd_serve(int argc, char **argv)
 	status = 0;
 out:
 	notify_stop(sender);	/* after the server: no request in flight */
+	log_async_stop();
 	if (app_ok)
 		app_release(&app);
 	filestore_close(files);
