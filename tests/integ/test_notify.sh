@@ -294,6 +294,13 @@ expect_no_body "... no applicant's address in clear" "nhung.tran.$p@example.vn"
 CS=$(grep -o 'name="csrf" value="[0-9a-f]*"' "$BODY" | head -1 | sed 's/.*value="//; s/"$//')
 http GET /quan-tri/thong-bao -b "$JP"
 expect_status "page refused to a province admin" 403
+# The API retry above queued $DEAD again: wait until the sender has given
+# it up once more (2 attempts, backoff 1 s), or the page's retry races it.
+n=0
+while [ $n -lt 300 ]; do
+	"$B" outbox show "$DEAD" --db "$DB" 2>/dev/null | grep -q '"status": *"dead"' && break
+	sleep 0.1; n=$((n + 1))
+done
 http POST "/quan-tri/thong-bao/$DEAD/gui-lai" -b "$JN" --data-urlencode "csrf=$CS"
 expect_status "page: retry 303" 303
 expect_header "... back to the list" "Location: /quan-tri/thong-bao?ok=gui-lai"
