@@ -168,6 +168,14 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -c "$jar" -b "$jar" \
 export BENCH_COOKIE="mc_session=$(awk '$6 == "mc_session" { print $7 }' "$jar")"
 echo "queue: $n_dossiers dossiers, ${size_mb} MB ($qdb); receiver of Phường Cảnh Thụy"
 printf "%-36s %10s %9s %9s  %s\n" "page" "req/s" "p50 ms" "p99 ms" "note"
+# The server's hello-world in the same run: on a shared 2-core machine
+# the tail is often the machine's (wrk and the server share the cores),
+# and /healthz shows how much of it.
+wrk -t1 -c2 -d1s "$base/healthz" >/dev/null 2>&1
+wrk -t"$threads" -c"$qconns" -d"${secs}s" --latency "$base/healthz" >"$tmp/h.wrk" 2>&1
+printf "%-36s %10.0f %9.2f %9.2f  %s\n" "/healthz (same server, same run)" \
+	"$(wrk_rps "$tmp/h.wrk")" "$(to_ms "$(awk '$1 == "50%" { print $2 }' "$tmp/h.wrk")")" \
+	"$(wrk_p99 "$tmp/h.wrk")" "hello-world; wrk -t$threads -c$qconns"
 for path in /mot-cua/hang-doi/receiver /api/v1/queues/receiver \
 	/api/v1/queues/receiver?muc=overdue /api/v1/queues/receiver?trang=3; do
 	export BENCH_PATH="$path"
