@@ -22,25 +22,12 @@
 #include "store/migrate.h"
 #include "util/err.h"
 
+#include "testdb.h"
+
 #define T0 1767225600	/* 2026-01-01 07:00 +07:00 */
 #define PW "Cay-xoai-truoc-ngo-7"	/* passes the policy */
 
-struct ctx {
-	bool pg;
-	char dir[PATH_MAX];
-	char schema[64];
-	struct db *db;
-};
-
 static const struct auth_actor cli = { 0, "system", NULL };
-
-static void exec_ok(struct db *db, const char *sql)
-{
-	struct buf err = BUF_INIT;
-	if (db_exec(db, sql, &err))
-		fail_msg("%s", err.ptr);
-	buf_release(&err);
-}
 
 static int64_t count(struct db *db, const char *sql, const char *arg)
 {
@@ -60,7 +47,7 @@ static int64_t count(struct db *db, const char *sql, const char *arg)
 /* Province 24 with communes 10000, 10001; province 01 with 00004. */
 static void seed_units(struct db *db)
 {
-	exec_ok(db,
+	testdb_exec(db,
 		"INSERT INTO units (era, code, name, full_name, type, "
 		"parent_code, level, name_key) VALUES "
 		"('2025', '24', 'Bắc Ninh', 'Tỉnh Bắc Ninh', 'Tỉnh', NULL, 1, "
@@ -73,74 +60,25 @@ static void seed_units(struct db *db)
 		"('pre2025', '99999', 'Old', 'Xã Old', 'Xã', '24', 3, 'old')");
 }
 
-static int setup_common(struct ctx *c)
-{
-	struct buf err = BUF_INIT, u = BUF_INIT;
-	if (c->pg) {
-		buf_adds(&u, getenv("MOTCUA_TEST_PG"));
-	} else {
-		snprintf(c->dir, sizeof(c->dir), "/tmp/test_auth_repo.XXXXXX");
-		if (!mkdtemp(c->dir))
-			fail_msg("mkdtemp");
-		buf_addf(&u, "sqlite:%s/t.db", c->dir);
-	}
-	if (db_open(u.ptr, &c->db, &err))
-		fail_msg("%s", err.ptr);
-	if (c->pg) {
-		snprintf(c->schema, sizeof(c->schema), "t_auth_%d",
-			 (int)getpid());
-		buf_reset(&u);
-		buf_addf(&u, "DROP SCHEMA IF EXISTS %s CASCADE; "
-			 "CREATE SCHEMA %s; SET search_path TO %s",
-			 c->schema, c->schema, c->schema);
-		exec_ok(c->db, u.ptr);
-	}
-	if (migrate_run(c->db, NULL, &err))
-		fail_msg("%s", err.ptr);
-	seed_units(c->db);
-	buf_release(&u);
-	buf_release(&err);
-	return 0;
-}
-
 static int setup_sqlite(void **state)
 {
-	static struct ctx c;
-	memset(&c, 0, sizeof(c));
-	*state = &c;
-	return setup_common(&c);
+	static struct testdb t;
+	testdb_setup(state, &t, false, "auth");
+	seed_units(t.db);
+	return 0;
 }
 
 static int setup_pg(void **state)
 {
-	static struct ctx c;
-	memset(&c, 0, sizeof(c));
-	c.pg = true;
-	*state = &c;
-	return setup_common(&c);
+	static struct testdb t;
+	testdb_setup(state, &t, true, "auth");
+	seed_units(t.db);
+	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct ctx *c = *state;
-	if (c->pg) {
-		char sql[128];
-		snprintf(sql, sizeof(sql), "DROP SCHEMA %s CASCADE",
-			 c->schema);
-		exec_ok(c->db, sql);
-	}
-	db_close(c->db);
-	if (!c->pg) {
-		char p[PATH_MAX + 16];
-		static const char *const files[] = { "t.db", "t.db-wal",
-						     "t.db-shm" };
-		for (size_t i = 0; i < 3; i++) {
-			snprintf(p, sizeof(p), "%s/%s", c->dir, files[i]);
-			unlink(p);
-		}
-		rmdir(c->dir);
-	}
-	return 0;
+	return testdb_teardown(state);
 }
 
 /* ---- pure parts (no database) ------------------------------------------ */
@@ -210,7 +148,7 @@ static void test_csrf_and_compare(void **state)
 
 static void test_users(void **state)
 {
-	struct ctx *c = *state;
+	struct testdb *c = *state;
 	struct db *db = c->db;
 	struct buf err = BUF_INIT;
 	int64_t id = 0, uid = 0;
@@ -358,7 +296,7 @@ static int64_t make_user(struct db *db, const char *name)
 
 static void test_sessions(void **state)
 {
-	struct ctx *c = *state;
+	struct testdb *c = *state;
 	struct db *db = c->db;
 	struct buf err = BUF_INIT;
 	struct principal p;
@@ -498,7 +436,7 @@ static void test_sessions(void **state)
 
 static void test_tokens(void **state)
 {
-	struct ctx *c = *state;
+	struct testdb *c = *state;
 	struct db *db = c->db;
 	struct buf err = BUF_INIT;
 	struct principal p;
@@ -562,7 +500,7 @@ static void test_tokens(void **state)
 
 static void test_throttle(void **state)
 {
-	struct ctx *c = *state;
+	struct testdb *c = *state;
 	struct db *db = c->db;
 	struct buf err = BUF_INIT;
 	int64_t wait = -1, d = -1;

@@ -24,43 +24,17 @@
 #include "store/migrate.h"
 #include "util/err.h"
 
+#include "testdb.h"
+
 #define T0 1767225600	/* 2026-01-01 07:00 +07:00 */
 
-struct ctx {
-	bool pg;
-	char dir[PATH_MAX];
-	char schema[64];
-	struct db *db;
-};
-
 static const struct auth_actor admin = { 7, "lan", "127.0.0.1" };
-
-static void exec_ok(struct db *db, const char *sql)
-{
-	struct buf err = BUF_INIT;
-	if (db_exec(db, sql, &err))
-		fail_msg("%s", err.ptr);
-	buf_release(&err);
-}
-
-static int64_t count(struct db *db, const char *sql)
-{
-	struct db_stmt *st;
-	struct buf err = BUF_INIT;
-	if (db_prepare(db, sql, &st, &err))
-		fail_msg("%s", err.ptr);
-	assert_int_equal(db_step(st), DB_ROW);
-	int64_t v = db_column_int64(st, 0);
-	db_finalize(st);
-	buf_release(&err);
-	return v;
-}
 
 /* Province 24 (Bắc Ninh) with commune 07738 made of three old communes of
  * old district 213 of old province 24 (Bắc Giang); a desk for 07738. */
 static void seed(struct db *db)
 {
-	exec_ok(db,
+	testdb_exec(db,
 		"INSERT INTO units (era, code, name, full_name, type, "
 		"parent_code, level, name_key) VALUES "
 		"('2025', '24', 'Bắc Ninh', 'Tỉnh Bắc Ninh', 'tỉnh', NULL, 1, "
@@ -88,74 +62,25 @@ static void seed(struct db *db)
 		"'CV 1', 0)");
 }
 
-static int setup_common(struct ctx *c)
-{
-	struct buf err = BUF_INIT, u = BUF_INIT;
-	if (c->pg) {
-		buf_adds(&u, getenv("MOTCUA_TEST_PG"));
-	} else {
-		snprintf(c->dir, sizeof(c->dir), "/tmp/test_desk_repo.XXXXXX");
-		if (!mkdtemp(c->dir))
-			fail_msg("mkdtemp");
-		buf_addf(&u, "sqlite:%s/t.db", c->dir);
-	}
-	if (db_open(u.ptr, &c->db, &err))
-		fail_msg("%s", err.ptr);
-	if (c->pg) {
-		snprintf(c->schema, sizeof(c->schema), "t_desk_%d",
-			 (int)getpid());
-		buf_reset(&u);
-		buf_addf(&u, "DROP SCHEMA IF EXISTS %s CASCADE; "
-			 "CREATE SCHEMA %s; SET search_path TO %s",
-			 c->schema, c->schema, c->schema);
-		exec_ok(c->db, u.ptr);
-	}
-	if (migrate_run(c->db, NULL, &err))
-		fail_msg("%s", err.ptr);
-	seed(c->db);
-	buf_release(&u);
-	buf_release(&err);
-	return 0;
-}
-
 static int setup_sqlite(void **state)
 {
-	static struct ctx c;
-	memset(&c, 0, sizeof(c));
-	*state = &c;
-	return setup_common(&c);
+	static struct testdb t;
+	testdb_setup(state, &t, false, "desk");
+	seed(t.db);
+	return 0;
 }
 
 static int setup_pg(void **state)
 {
-	static struct ctx c;
-	memset(&c, 0, sizeof(c));
-	c.pg = true;
-	*state = &c;
-	return setup_common(&c);
+	static struct testdb t;
+	testdb_setup(state, &t, true, "desk");
+	seed(t.db);
+	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct ctx *c = *state;
-	if (c->pg) {
-		char sql[128];
-		snprintf(sql, sizeof(sql), "DROP SCHEMA %s CASCADE",
-			 c->schema);
-		exec_ok(c->db, sql);
-	}
-	db_close(c->db);
-	if (!c->pg) {
-		char p[PATH_MAX + 16];
-		static const char *const files[] = { "t.db", "t.db-wal",
-						     "t.db-shm" };
-		for (size_t i = 0; i < 3; i++) {
-			snprintf(p, sizeof(p), "%s/%s", c->dir, files[i]);
-			unlink(p);
-		}
-		rmdir(c->dir);
-	}
-	return 0;
+	return testdb_teardown(state);
 }
 
 /* ---- pure checks ---------------------------------------------------------- */
@@ -297,7 +222,7 @@ static void test_entry_check(void **state)
 
 static void test_units(void **state)
 {
-	struct ctx *c = *state;
+	struct testdb *c = *state;
 	struct buf err = BUF_INIT;
 	json_t *o;
 
@@ -358,12 +283,12 @@ static void test_units(void **state)
 
 static void test_desk_update(void **state)
 {
-	struct ctx *c = *state;
+	struct testdb *c = *state;
 	struct buf err = BUF_INIT;
 	json_t *norm, *errors, *after;
-	int64_t v0 = count(c->db, "SELECT value FROM catalog_meta WHERE "
+	int64_t v0 = testdb_count(c->db, "SELECT value FROM catalog_meta WHERE "
 				  "name = 'catalog_version'");
-	int64_t a0 = count(c->db, "SELECT count(*) FROM audit_log");
+	int64_t a0 = testdb_count(c->db, "SELECT count(*) FROM audit_log");
 
 	struct desk_edit in = { "Bộ phận một cửa Cảnh Thụy", "h40.123.45",
 				"mon-fri 07:00-11:00,13:00-16:30", "16:00",
@@ -378,12 +303,12 @@ static void test_desk_update(void **state)
 		json_string_value(json_object_get(after, "agency_code")),
 		"H40.123.45");
 	json_decref(after);
-	assert_int_equal(count(c->db, "SELECT value FROM catalog_meta WHERE "
+	assert_int_equal(testdb_count(c->db, "SELECT value FROM catalog_meta WHERE "
 				      "name = 'catalog_version'"),
 			 v0 + 1);
-	assert_int_equal(count(c->db, "SELECT count(*) FROM audit_log"),
+	assert_int_equal(testdb_count(c->db, "SELECT count(*) FROM audit_log"),
 			 a0 + 1);
-	assert_int_equal(count(c->db, "SELECT count(*) FROM audit_log WHERE "
+	assert_int_equal(testdb_count(c->db, "SELECT count(*) FROM audit_log WHERE "
 				      "action = 'desk.update' AND object_id = "
 				      "'07738' AND before_json LIKE "
 				      "'%\"version\":0%' AND after_json LIKE "
@@ -395,9 +320,9 @@ static void test_desk_update(void **state)
 	assert_int_equal(desk_repo_update(c->db, &admin, "07738", norm, 0, T0,
 					  NULL, &err),
 			 MC_ECONFLICT);
-	assert_int_equal(count(c->db, "SELECT count(*) FROM audit_log"),
+	assert_int_equal(testdb_count(c->db, "SELECT count(*) FROM audit_log"),
 			 a0 + 1);
-	assert_int_equal(count(c->db, "SELECT version FROM desks WHERE "
+	assert_int_equal(testdb_count(c->db, "SELECT version FROM desks WHERE "
 				      "unit_code = '07738'"),
 			 1);
 	/* A unit without a desk. */
@@ -412,7 +337,7 @@ static void test_desk_update(void **state)
 	assert_int_equal(desk_repo_update(c->db, &admin, "07738", norm, 1, T0,
 					  NULL, &err),
 			 0);
-	assert_int_equal(count(c->db, "SELECT count(*) FROM desks WHERE "
+	assert_int_equal(testdb_count(c->db, "SELECT count(*) FROM desks WHERE "
 				      "office_hours IS NULL AND cutoff IS NULL"
 				      " AND unit_code = '07738'"),
 			 1);
@@ -422,12 +347,12 @@ static void test_desk_update(void **state)
 
 static void test_calendar_edit(void **state)
 {
-	struct ctx *c = *state;
+	struct testdb *c = *state;
 	struct buf err = BUF_INIT;
 	struct schedule s = SCHEDULE_INIT;
 	char v[17], v2[17];
 	json_t *errors;
-	int64_t a0 = count(c->db, "SELECT count(*) FROM audit_log");
+	int64_t a0 = testdb_count(c->db, "SELECT count(*) FROM audit_log");
 
 	assert_int_equal(calendar_admin_year(c->db, 2026, &s, v, &err), 0);
 	assert_int_equal(s.n_rows, 2);
@@ -439,7 +364,7 @@ static void test_calendar_edit(void **state)
 				T0, &errors, v2, &err))
 		fail_msg("%s %s", err.ptr, json_dumps(errors, 0));
 	assert_string_not_equal(v, v2);
-	assert_int_equal(count(c->db, "SELECT count(*) FROM audit_log WHERE "
+	assert_int_equal(testdb_count(c->db, "SELECT count(*) FROM audit_log WHERE "
 				      "action = 'calendar.update' AND "
 				      "object_id = '2026'"),
 			 1);
@@ -471,10 +396,10 @@ static void test_calendar_edit(void **state)
 					     "2026-08-29", &sun, NULL, T0,
 					     &errors, NULL, &err),
 			 0);
-	assert_int_equal(count(c->db, "SELECT count(*) FROM calendar_days "
+	assert_int_equal(testdb_count(c->db, "SELECT count(*) FROM calendar_days "
 				      "WHERE day = '2026-08-30'"),
 			 1);
-	assert_int_equal(count(c->db, "SELECT count(*) FROM calendar_days "
+	assert_int_equal(testdb_count(c->db, "SELECT count(*) FROM calendar_days "
 				      "WHERE day = '2026-08-29'"),
 			 0);
 	/* Remove it; removing again is not found. */
@@ -486,18 +411,18 @@ static void test_calendar_edit(void **state)
 					     "2026-08-30", NULL, NULL, T0,
 					     &errors, NULL, &err),
 			 MC_ENOTFOUND);
-	assert_int_equal(count(c->db, "SELECT count(*) FROM audit_log"),
+	assert_int_equal(testdb_count(c->db, "SELECT count(*) FROM audit_log"),
 			 a0 + 3);
 	buf_release(&err);
 }
 
 static void test_calendar_import(void **state)
 {
-	struct ctx *c = *state;
+	struct testdb *c = *state;
 	struct buf err = BUF_INIT;
 	struct calendar_import_report rep;
 	json_t *diff;
-	int64_t a0 = count(c->db, "SELECT count(*) FROM audit_log");
+	int64_t a0 = testdb_count(c->db, "SELECT count(*) FROM audit_log");
 	static const char csv[] =
 		"date,kind,name,source\n"
 		"2026-01-01,holiday,Tết Dương lịch,CV 2\n"	/* changed */
@@ -514,10 +439,10 @@ static void test_calendar_import(void **state)
 	assert_int_equal(rep.years[0].added, 1);
 	calendar_import_report_release(&rep);
 	json_decref(diff);
-	assert_int_equal(count(c->db, "SELECT count(*) FROM calendar_days "
+	assert_int_equal(testdb_count(c->db, "SELECT count(*) FROM calendar_days "
 				      "WHERE day = '2026-04-30'"),
 			 0);
-	assert_int_equal(count(c->db, "SELECT count(*) FROM audit_log"), a0);
+	assert_int_equal(testdb_count(c->db, "SELECT count(*) FROM audit_log"), a0);
 
 	/* For real. */
 	assert_int_equal(calendar_admin_import(c->db, &admin, 2026, csv,
@@ -526,11 +451,11 @@ static void test_calendar_import(void **state)
 			 0);
 	calendar_import_report_release(&rep);
 	json_decref(diff);
-	assert_int_equal(count(c->db, "SELECT count(*) FROM calendar_days "
+	assert_int_equal(testdb_count(c->db, "SELECT count(*) FROM calendar_days "
 				      "WHERE day >= '2026-01-01' AND day <= "
 				      "'2026-12-31'"),
 			 2);
-	assert_int_equal(count(c->db, "SELECT count(*) FROM audit_log WHERE "
+	assert_int_equal(testdb_count(c->db, "SELECT count(*) FROM audit_log WHERE "
 				      "action = 'calendar.import'"),
 			 1);
 
@@ -560,7 +485,7 @@ static void test_calendar_import(void **state)
 					       false, T0, &rep, &diff, &err),
 			 MC_ECONFLICT);
 	assert_null(diff);
-	assert_int_equal(count(c->db, "SELECT count(*) FROM audit_log"),
+	assert_int_equal(testdb_count(c->db, "SELECT count(*) FROM audit_log"),
 			 a0 + 1);
 	buf_release(&err);
 }

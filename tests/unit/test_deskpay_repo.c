@@ -23,105 +23,29 @@
 #include "store/migrate.h"
 #include "util/err.h"
 
-#define T0 1767225600	/* 2026-01-01 07:00 +07:00 */
+#include "testdb.h"
 
-struct ctx {
-	bool pg;
-	char dir[PATH_MAX];
-	char schema[64];
-	struct db *db;
-};
+#define T0 1767225600	/* 2026-01-01 07:00 +07:00 */
 
 static const struct auth_actor admin = { 7, "lan", "127.0.0.1" };
 
-static void exec_ok(struct db *db, const char *sql)
-{
-	struct buf err = BUF_INIT;
-	if (db_exec(db, sql, &err))
-		fail_msg("%s", err.ptr);
-	buf_release(&err);
-}
-
-static int64_t count(struct db *db, const char *sql)
-{
-	struct db_stmt *st;
-	struct buf err = BUF_INIT;
-	if (db_prepare(db, sql, &st, &err))
-		fail_msg("%s", err.ptr);
-	assert_int_equal(db_step(st), DB_ROW);
-	int64_t v = db_column_int64(st, 0);
-	db_finalize(st);
-	buf_release(&err);
-	return v;
-}
-
-static int setup_common(struct ctx *c)
-{
-	struct buf err = BUF_INIT, u = BUF_INIT;
-	if (c->pg) {
-		buf_adds(&u, getenv("MOTCUA_TEST_PG"));
-	} else {
-		snprintf(c->dir, sizeof(c->dir), "/tmp/test_deskpay.XXXXXX");
-		if (!mkdtemp(c->dir))
-			fail_msg("mkdtemp");
-		buf_addf(&u, "sqlite:%s/t.db", c->dir);
-	}
-	if (db_open(u.ptr, &c->db, &err))
-		fail_msg("%s", err.ptr);
-	if (c->pg) {
-		snprintf(c->schema, sizeof(c->schema), "t_deskpay_%d",
-			 (int)getpid());
-		buf_reset(&u);
-		buf_addf(&u, "DROP SCHEMA IF EXISTS %s CASCADE; "
-			 "CREATE SCHEMA %s; SET search_path TO %s",
-			 c->schema, c->schema, c->schema);
-		exec_ok(c->db, u.ptr);
-	}
-	if (migrate_run(c->db, NULL, &err))
-		fail_msg("%s", err.ptr);
-	buf_release(&u);
-	buf_release(&err);
-	return 0;
-}
-
 static int setup_sqlite(void **state)
 {
-	static struct ctx c;
-	memset(&c, 0, sizeof(c));
-	*state = &c;
-	return setup_common(&c);
+	static struct testdb t;
+	testdb_setup(state, &t, false, "deskpay");
+	return 0;
 }
 
 static int setup_pg(void **state)
 {
-	static struct ctx c;
-	memset(&c, 0, sizeof(c));
-	c.pg = true;
-	*state = &c;
-	return setup_common(&c);
+	static struct testdb t;
+	testdb_setup(state, &t, true, "deskpay");
+	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct ctx *c = *state;
-	if (c->pg) {
-		char sql[128];
-		snprintf(sql, sizeof(sql), "DROP SCHEMA %s CASCADE",
-			 c->schema);
-		exec_ok(c->db, sql);
-	}
-	db_close(c->db);
-	if (!c->pg) {
-		char p[PATH_MAX + 16];
-		static const char *const files[] = { "t.db", "t.db-wal",
-						     "t.db-shm" };
-		for (size_t i = 0; i < 3; i++) {
-			snprintf(p, sizeof(p), "%s/%s", c->dir, files[i]);
-			unlink(p);
-		}
-		rmdir(c->dir);
-	}
-	return 0;
+	return testdb_teardown(state);
 }
 
 /* ---- the form's checks ---------------------------------------------------- */
@@ -194,10 +118,10 @@ static json_t *norm_of(const char *bin, const char *acc)
 
 static void test_save(void **state)
 {
-	struct ctx *c = *state;
+	struct testdb *c = *state;
 	struct buf err = BUF_INIT;
 	json_t *got = NULL;
-	int64_t a0 = count(c->db, "SELECT count(*) FROM audit_log");
+	int64_t a0 = testdb_count(c->db, "SELECT count(*) FROM audit_log");
 
 	assert_int_equal(deskpay_get(c->db, "07738", &got, &err), 0);
 	assert_false(json_is_true(json_object_get(got, "configured")));
@@ -216,7 +140,7 @@ static void test_save(void **state)
 	assert_string_equal(json_string_value(json_object_get(got, "updated_by")),
 			    "lan");
 	json_decref(got);
-	assert_int_equal(count(c->db, "SELECT count(*) FROM audit_log WHERE "
+	assert_int_equal(testdb_count(c->db, "SELECT count(*) FROM audit_log WHERE "
 				      "action = 'desk.payment'"), 1);
 
 	/* A stale form (made before the first save) writes nothing. */
@@ -228,7 +152,7 @@ static void test_save(void **state)
 	assert_string_equal(json_string_value(json_object_get(got, "bank_bin")),
 			    "970415");
 	json_decref(got);
-	assert_int_equal(count(c->db, "SELECT count(*) FROM audit_log"), a0 + 1);
+	assert_int_equal(testdb_count(c->db, "SELECT count(*) FROM audit_log"), a0 + 1);
 
 	/* Update from the current version. */
 	n = norm_of("970436", "0011001234");
@@ -251,7 +175,7 @@ static void test_save(void **state)
 	assert_int_equal(deskpay_get(c->db, "07738", &got, &err), 0);
 	assert_false(json_is_true(json_object_get(got, "configured")));
 	json_decref(got);
-	assert_int_equal(count(c->db, "SELECT count(*) FROM audit_log WHERE "
+	assert_int_equal(testdb_count(c->db, "SELECT count(*) FROM audit_log WHERE "
 				      "action = 'desk.payment'"), 3);
 	buf_release(&err);
 }

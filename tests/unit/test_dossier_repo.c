@@ -24,37 +24,11 @@
 #include "store/migrate.h"
 #include "util/err.h"
 
-struct ctx {
-	bool pg;
-	char url[PATH_MAX];
-	char schema[64];
-	struct db *db;
-};
+#include "testdb.h"
 
 static struct calendar cal;
 static struct deadline dl;
 static const struct auth_actor officer = { 3, "mai.motcua", "127.0.0.1" };
-
-static void exec_ok(struct db *db, const char *sql)
-{
-	struct buf err = BUF_INIT;
-	if (db_exec(db, sql, &err))
-		fail_msg("%s", err.ptr);
-	buf_release(&err);
-}
-
-static int64_t count(struct db *db, const char *sql)
-{
-	struct db_stmt *st;
-	struct buf err = BUF_INIT;
-	if (db_prepare(db, sql, &st, &err))
-		fail_msg("%s", err.ptr);
-	assert_int_equal(db_step(st), DB_ROW);
-	int64_t v = db_column_int64(st, 0);
-	db_finalize(st);
-	buf_release(&err);
-	return v;
-}
 
 static mc_time T(const char *s)
 {
@@ -68,14 +42,14 @@ static mc_time T(const char *s)
 
 static void seed(struct db *db)
 {
-	exec_ok(db,
+	testdb_exec(db,
 		"INSERT INTO units (era, code, name, full_name, type, "
 		"parent_code, level, name_key) VALUES "
 		"('2025', '24', 'Bắc Ninh', 'Tỉnh Bắc Ninh', 'Tỉnh', NULL, 1, "
 		"'bac ninh'), "
 		"('2025', '10000', 'A', 'Xã A', 'Xã', '24', 3, 'a'), "
 		"('2025', '01', 'Hà Nội', 'Hà Nội', 'Thành phố', NULL, 1, 'hn')");
-	exec_ok(db,
+	testdb_exec(db,
 		"INSERT INTO procedures (code, name, name_key, field, levels, "
 		"commune_level, commune_list_2026, commune_desk, issuing_body, "
 		"decision_no, procedure_type, implementing_agency, "
@@ -86,74 +60,16 @@ static void seed(struct db *db)
 		"VALUES ('P1', 'Đăng ký X', 'dang ky x', 'Hộ tịch', 'Cấp xã', "
 		"1, 1, 1, '', '', '', '', '', '', '', 1, '', '', 1, '', '', '', "
 		"'[]', '', '', '', 'ok')");
-	exec_ok(db,
+	testdb_exec(db,
 		"INSERT INTO procedure_channels (code, seq, channel, origin, "
 		"time_text, dur_unit, dur_amount, fee_text, fee_dong, note) VALUES "
 		"('P1', 1, 'truc_tiep', 'detail', '3 ngày làm việc', "
 		"'working_days', 3, '50.000 đồng', 50000, '')");
-	exec_ok(db, "INSERT INTO desks (unit_code, name, agency_code) VALUES "
+	testdb_exec(db, "INSERT INTO desks (unit_code, name, agency_code) VALUES "
 		    "('10000', 'Một cửa Xã A', 'H24.99')");
 }
 
-static int setup_common(struct ctx *c)
-{
-	struct buf err = BUF_INIT, u = BUF_INIT;
-	if (c->pg) {
-		snprintf(c->url, sizeof c->url, "%s", getenv("MOTCUA_TEST_PG"));
-	} else {
-		char dir[] = "/tmp/test_dossier_repo.XXXXXX";
-		if (!mkdtemp(dir))
-			fail_msg("mkdtemp");
-		snprintf(c->url, sizeof c->url, "sqlite:%s/t.db", dir);
-	}
-	if (db_open(c->url, &c->db, &err))
-		fail_msg("%s", err.ptr);
-	if (c->pg) {
-		snprintf(c->schema, sizeof c->schema, "t_dossier_%d",
-			 (int)getpid());
-		buf_addf(&u, "DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA "
-			 "%s; SET search_path TO %s", c->schema, c->schema,
-			 c->schema);
-		exec_ok(c->db, u.ptr);
-	}
-	if (migrate_run(c->db, NULL, &err))
-		fail_msg("%s", err.ptr);
-	seed(c->db);
-	buf_release(&u);
-	buf_release(&err);
-	return 0;
-}
-
-static int setup_sqlite(void **state)
-{
-	static struct ctx c;
-	memset(&c, 0, sizeof c);
-	*state = &c;
-	return setup_common(&c);
-}
-
-static int setup_pg(void **state)
-{
-	static struct ctx c;
-	memset(&c, 0, sizeof c);
-	c.pg = true;
-	*state = &c;
-	return setup_common(&c);
-}
-
-static int teardown(void **state)
-{
-	struct ctx *c = *state;
-	if (c->pg) {
-		char sql[128];
-		snprintf(sql, sizeof sql, "DROP SCHEMA %s CASCADE", c->schema);
-		exec_ok(c->db, sql);
-	}
-	db_close(c->db);
-	return 0;
-}
-
-static struct db *open_conn(struct ctx *c)
+static struct db *open_conn(struct testdb *c)
 {
 	struct db *db;
 	struct buf err = BUF_INIT;
@@ -162,7 +78,7 @@ static struct db *open_conn(struct ctx *c)
 	if (c->pg) {
 		char sql[128];
 		snprintf(sql, sizeof sql, "SET search_path TO %s", c->schema);
-		exec_ok(db, sql);
+		testdb_exec(db, sql);
 	}
 	buf_release(&err);
 	return db;
@@ -187,9 +103,30 @@ static int create(struct db *db, const char *key, mc_time now,
 	return dossier_create(db, &in, key, &dl, NULL, now, &officer, out, err);
 }
 
+static int setup_sqlite(void **state)
+{
+	static struct testdb t;
+	testdb_setup(state, &t, false, "dossier");
+	seed(t.db);
+	return 0;
+}
+
+static int setup_pg(void **state)
+{
+	static struct testdb t;
+	testdb_setup(state, &t, true, "dossier");
+	seed(t.db);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	return testdb_teardown(state);
+}
+
 static void test_create_idem(void **state)
 {
-	struct ctx *c = *state;
+	struct testdb *c = *state;
 	struct dossier_created a, b;
 	struct buf err = BUF_INIT;
 	mc_time now = T("2026-03-02 08:00");
@@ -204,18 +141,18 @@ static void test_create_idem(void **state)
 	assert_true(b.replayed);
 	assert_string_equal(b.code, a.code);
 	assert_string_equal(b.secret, "");
-	assert_int_equal(count(c->db, "SELECT COUNT(*) FROM dossiers"), 1);
+	assert_int_equal(testdb_count(c->db, "SELECT COUNT(*) FROM dossiers"), 1);
 	assert_int_equal(dossier_check_secret(c->db, a.code, a.secret, &err), 0);
 	assert_int_equal(dossier_check_secret(c->db, a.code,
 					      "aaaaaaaaaaaaaaaaaaaaaaaaaa", &err),
 			 MC_ENOTFOUND);
-	assert_int_equal(count(c->db, "SELECT COUNT(*) FROM audit_log WHERE "
+	assert_int_equal(testdb_count(c->db, "SELECT COUNT(*) FROM audit_log WHERE "
 				      "action = 'dossier.receive'"), 1);
 	buf_release(&err);
 }
 
 struct thr {
-	struct ctx *c;
+	struct testdb *c;
 	int n;
 	char codes[50][DOSSIER_CODE_MAX];
 	int failed;
@@ -243,7 +180,7 @@ static void *worker(void *arg)
 
 static void test_sequence_threads(void **state)
 {
-	struct ctx *c = *state;
+	struct testdb *c = *state;
 	static struct thr t[4];
 	pthread_t th[4];
 	for (int i = 0; i < 4; i++) {
@@ -255,15 +192,15 @@ static void test_sequence_threads(void **state)
 		pthread_join(th[i], NULL);
 	for (int i = 0; i < 4; i++)
 		assert_int_equal(t[i].failed, 0);
-	assert_int_equal(count(c->db, "SELECT COUNT(DISTINCT code) FROM dossiers"
+	assert_int_equal(testdb_count(c->db, "SELECT COUNT(DISTINCT code) FROM dossiers"
 				      " WHERE code LIKE 'H24.99-260303-%'"), 80);
-	assert_int_equal(count(c->db, "SELECT MAX(last) FROM dossier_counter "
+	assert_int_equal(testdb_count(c->db, "SELECT MAX(last) FROM dossier_counter "
 				      "WHERE period = '260303'"), 80);
 }
 
 static void test_actions_conflict_replay(void **state)
 {
-	struct ctx *c = *state;
+	struct testdb *c = *state;
 	struct dossier_created a;
 	struct dossier_act_in in;
 	struct dossier_act_out out;
@@ -330,13 +267,13 @@ static void test_actions_conflict_replay(void **state)
 					&err), 0);
 	assert_true(equal);
 	/* tamper with the row: replay names the field */
-	exec_ok(c->db, "UPDATE dossiers SET due_at = due_at + 60 WHERE id = "
+	testdb_exec(c->db, "UPDATE dossiers SET due_at = due_at + 60 WHERE id = "
 		       "(SELECT MAX(id) FROM dossiers)");
 	assert_int_equal(dossier_replay(c->db, a.code, NULL, &equal, &diff,
 					&err), 0);
 	assert_false(equal);
 	assert_non_null(strstr(diff.ptr, "due_at"));
-	assert_int_equal(count(c->db, "SELECT COUNT(*) FROM dossier_events e "
+	assert_int_equal(testdb_count(c->db, "SELECT COUNT(*) FROM dossier_events e "
 				      "JOIN dossiers d ON d.id = e.dossier_id "
 				      "WHERE d.id = (SELECT MAX(id) FROM "
 				      "dossiers)"), 7);
@@ -353,7 +290,7 @@ static void test_actions_conflict_replay(void **state)
 
 static void test_queue(void **state)
 {
-	struct ctx *c = *state;
+	struct testdb *c = *state;
 	struct dossier_queue_q q;
 	struct buf err = BUF_INIT;
 	json_t *out = NULL;
@@ -406,7 +343,7 @@ static int64_t user(struct db *db, const char *name, enum role r,
 /* Workflow 1: forward to a chosen officer of the next step's role. */
 static void test_assignee(void **state)
 {
-	struct ctx *c = *state;
+	struct testdb *c = *state;
 	struct dossier_created a;
 	struct dossier_act_in in;
 	struct dossier_act_out out;
@@ -508,7 +445,7 @@ static void test_assignee(void **state)
  * conflicts; keys expire. */
 static void test_action_keys(void **state)
 {
-	struct ctx *c = *state;
+	struct testdb *c = *state;
 	struct dossier_created a;
 	struct dossier_act_in in;
 	struct dossier_act_out out;
@@ -539,7 +476,7 @@ static void test_action_keys(void **state)
 	assert_int_equal(out.to, DS_IN_PROGRESS);
 	snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM audit_log WHERE "
 		 "object_id = '%s' AND action = 'dossier.forward'", a.code);
-	assert_int_equal(count(c->db, sql), 1);
+	assert_int_equal(testdb_count(c->db, sql), 1);
 	/* the same key for another action, or by another officer */
 	in.action = DA_REQUEST_SUPPLEMENT;
 	in.n_items = 1;
@@ -581,13 +518,13 @@ static void test_action_keys(void **state)
 				     &out, &err), 0);
 	assert_false(out.replayed);
 	assert_int_equal(out.to, DS_RESULT_READY);
-	assert_int_equal(count(c->db, "SELECT COUNT(*) FROM dossier_action_keys"
+	assert_int_equal(testdb_count(c->db, "SELECT COUNT(*) FROM dossier_action_keys"
 				      " WHERE idem_key = 'form-k1'"), 1);
-	assert_int_equal(count(c->db, "SELECT COUNT(*) FROM dossier_action_keys"
+	assert_int_equal(testdb_count(c->db, "SELECT COUNT(*) FROM dossier_action_keys"
 				      " WHERE idem_key = 'form-k2'"), 0);
 	snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM dossiers WHERE code = "
 		 "'%s' AND result_number = '7/QĐ'", a.code);
-	assert_int_equal(count(c->db, sql), 1);
+	assert_int_equal(testdb_count(c->db, sql), 1);
 	assert_int_equal(dossier_replay(c->db, a.code, NULL, &equal, &diff,
 					&err), 0);
 	assert_true(equal);
@@ -596,7 +533,7 @@ static void test_action_keys(void **state)
 }
 
 struct racer {
-	struct ctx *c;
+	struct testdb *c;
 	const char *code;
 	int rc;
 	struct dossier_act_out out;
@@ -625,7 +562,7 @@ static void *race_forward(void *arg)
  * other answers its result. */
 static void test_action_key_race(void **state)
 {
-	struct ctx *c = *state;
+	struct testdb *c = *state;
 	struct dossier_created a;
 	struct buf err = BUF_INIT;
 	static struct racer r[4];
@@ -650,7 +587,7 @@ static void test_action_key_race(void **state)
 	assert_int_equal(applied, 1);
 	snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM dossier_events e JOIN "
 		 "dossiers d ON d.id = e.dossier_id WHERE d.code = '%s'", a.code);
-	assert_int_equal(count(c->db, sql), 2);
+	assert_int_equal(testdb_count(c->db, sql), 2);
 	buf_release(&err);
 }
 
@@ -658,7 +595,7 @@ static void test_action_key_race(void **state)
  * unique per desk, a double click recorded once. */
 static void test_payments(void **state)
 {
-	struct ctx *c = *state;
+	struct testdb *c = *state;
 	struct dossier_created a, b, o;
 	struct dossier_payment_in pin;
 	struct buf err = BUF_INIT;
@@ -683,7 +620,7 @@ static void test_payments(void **state)
 	assert_int_equal(id2, id1);
 	snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM dossier_payments WHERE "
 		 "receipt_no = 'BL-001'");
-	assert_int_equal(count(c->db, sql), 1);
+	assert_int_equal(testdb_count(c->db, sql), 1);
 	/* the number again: on another dossier, another amount */
 	struct {
 		const char *code;
@@ -728,16 +665,16 @@ static void test_payments(void **state)
 	assert_int_equal(dossier_payment_add(c->db, b.code, &pin, now, &officer,
 					     NULL, &err), 0);
 	/* another desk has its own numbers */
-	exec_ok(c->db, "INSERT INTO units (era, code, name, full_name, type, "
+	testdb_exec(c->db, "INSERT INTO units (era, code, name, full_name, type, "
 		       "parent_code, level, name_key) VALUES ('2025', '10001', "
 		       "'B', 'Xã B', 'Xã', '24', 3, 'b')");
-	exec_ok(c->db, "INSERT INTO desks (unit_code, name, agency_code) "
+	testdb_exec(c->db, "INSERT INTO desks (unit_code, name, agency_code) "
 		       "VALUES ('10001', 'Một cửa Xã B', 'H24.98')");
 	struct dossier_create_in in;
 	memset(&in, 0, sizeof in);
 	in.action = DA_RECEIVE;
 	in.procedure_code = "P1";
-	in.desk_id = count(c->db, "SELECT MAX(id) FROM desks");
+	in.desk_id = testdb_count(c->db, "SELECT MAX(id) FROM desks");
 	in.channel = DCH_COUNTER;
 	in.applicant.name = "Trần B";
 	if (dossier_create(c->db, &in, NULL, &dl, NULL, now, &officer, &o, &err))
@@ -766,7 +703,7 @@ static void test_payments(void **state)
 	snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM audit_log WHERE "
 		 "action = 'dossier.payment' AND object_id = '%s' AND "
 		 "after_json LIKE '%%08:10%%'", a.code);
-	assert_int_equal(count(c->db, sql), 1);
+	assert_int_equal(testdb_count(c->db, sql), 1);
 	buf_release(&err);
 }
 
@@ -793,7 +730,7 @@ static void walk_in(enum dossier_action a, int64_t version,
  * call at a time path, in the caller's transaction. */
 static void test_bulk(void **state)
 {
-	struct ctx *c = *state;
+	struct testdb *c = *state;
 	struct dossier_bulk *bk;
 	struct dossier_created a, b;
 	struct dossier_act_in in;
@@ -804,7 +741,7 @@ static void test_bulk(void **state)
 	char codes[12][DOSSIER_CODE_MAX], sql[256];
 	bool equal;
 	mc_time t0 = T("2026-04-07 08:00");
-	int64_t audit0 = count(c->db, "SELECT COUNT(*) FROM audit_log");
+	int64_t audit0 = testdb_count(c->db, "SELECT COUNT(*) FROM audit_log");
 	memset(&ci, 0, sizeof ci);
 	ci.action = DA_RECEIVE;
 	ci.procedure_code = "P1";
@@ -847,7 +784,7 @@ static void test_bulk(void **state)
 	if (db_commit(c->db, &err))
 		fail_msg("%s", err.ptr);
 	/* events 5 or 7 per dossier, each with its audit entry */
-	assert_int_equal(count(c->db, "SELECT COUNT(*) FROM audit_log") - audit0,
+	assert_int_equal(testdb_count(c->db, "SELECT COUNT(*) FROM audit_log") - audit0,
 			 6 * 7 + 6 * 5);
 	for (int i = 0; i < 12; i++) {
 		assert_int_equal(dossier_replay(c->db, codes[i], NULL, &equal,
@@ -874,7 +811,7 @@ static void test_bulk(void **state)
 	assert_true(dossier_equal(&ra, &rb, &diff));
 	snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM dossiers WHERE code = "
 		 "'%s' AND result_number = '1/QĐ'", codes[1]);
-	assert_int_equal(count(c->db, sql), 1);
+	assert_int_equal(testdb_count(c->db, sql), 1);
 	/* the handle over several transactions: a row changed by someone
 	 * else meanwhile is read again (its version is not the cached one) */
 	if (db_begin(c->db, &err))

@@ -25,105 +25,9 @@
 #include "store/migrate.h"
 #include "util/err.h"
 
+#include "testdb.h"
+
 #define T0 1795748400	/* 2026-11-27 10:00 +07:00, a Friday */
-
-struct ctx {
-	bool pg;
-	char dir[PATH_MAX];
-	char schema[64];
-	struct db *db;
-};
-
-
-static void exec_ok(struct db *db, const char *sql)
-{
-	struct buf err = BUF_INIT;
-	if (db_exec(db, sql, &err))
-		fail_msg("%s", err.ptr);
-	buf_release(&err);
-}
-
-static int64_t count(struct db *db, const char *sql)
-{
-	struct db_stmt *st;
-	struct buf err = BUF_INIT;
-	if (db_prepare(db, sql, &st, &err))
-		fail_msg("%s", err.ptr);
-	assert_int_equal(db_step(st), DB_ROW);
-	int64_t v = db_column_int64(st, 0);
-	db_finalize(st);
-	buf_release(&err);
-	return v;
-}
-
-static int setup_common(struct ctx *c)
-{
-	struct buf err = BUF_INIT, u = BUF_INIT;
-	if (c->pg) {
-		buf_adds(&u, getenv("MOTCUA_TEST_PG"));
-	} else {
-		snprintf(c->dir, sizeof(c->dir), "/tmp/test_feedback.XXXXXX");
-		if (!mkdtemp(c->dir))
-			fail_msg("mkdtemp");
-		buf_addf(&u, "sqlite:%s/t.db", c->dir);
-	}
-	if (db_open(u.ptr, &c->db, &err))
-		fail_msg("%s", err.ptr);
-	if (c->pg) {
-		snprintf(c->schema, sizeof(c->schema), "t_feedback_%d",
-			 (int)getpid());
-		buf_reset(&u);
-		buf_addf(&u, "DROP SCHEMA IF EXISTS %s CASCADE; "
-			 "CREATE SCHEMA %s; SET search_path TO %s",
-			 c->schema, c->schema, c->schema);
-		exec_ok(c->db, u.ptr);
-	}
-	if (migrate_run(c->db, NULL, &err))
-		fail_msg("%s", err.ptr);
-	buf_release(&u);
-	buf_release(&err);
-	return 0;
-}
-
-static int setup_sqlite(void **state)
-{
-	static struct ctx c;
-	memset(&c, 0, sizeof(c));
-	*state = &c;
-	return setup_common(&c);
-}
-
-static int setup_pg(void **state)
-{
-	static struct ctx c;
-	memset(&c, 0, sizeof(c));
-	c.pg = true;
-	*state = &c;
-	return setup_common(&c);
-}
-
-static int teardown(void **state)
-{
-	struct ctx *c = *state;
-	if (c->pg) {
-		char sql[128];
-		snprintf(sql, sizeof(sql), "DROP SCHEMA %s CASCADE",
-			 c->schema);
-		exec_ok(c->db, sql);
-	}
-	db_close(c->db);
-	if (!c->pg) {
-		char p[PATH_MAX + 16];
-		static const char *const files[] = { "t.db", "t.db-wal",
-						     "t.db-shm" };
-		for (size_t i = 0; i < 3; i++) {
-			snprintf(p, sizeof(p), "%s/%s", c->dir, files[i]);
-			unlink(p);
-		}
-		rmdir(c->dir);
-	}
-	return 0;
-}
 
 /* ---- the form's checks ---------------------------------------------------- */
 
@@ -131,6 +35,25 @@ static const char *sv(json_t *o, const char *k)
 {
 	const char *s = json_string_value(json_object_get(o, k));
 	return s ? s : "";
+}
+
+static int setup_sqlite(void **state)
+{
+	static struct testdb t;
+	testdb_setup(state, &t, false, "feedback");
+	return 0;
+}
+
+static int setup_pg(void **state)
+{
+	static struct testdb t;
+	testdb_setup(state, &t, true, "feedback");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	return testdb_teardown(state);
 }
 
 static void test_check(void **state)
@@ -223,7 +146,7 @@ static const struct auth_actor officer = { 9, "thu", "10.0.0.2" };
 
 static void seed(struct db *db)
 {
-	exec_ok(db,
+	testdb_exec(db,
 		"INSERT INTO units (era, code, name, full_name, type,"
 		" parent_code, level, name_key) VALUES"
 		" ('2025', '24', 'Bắc Ninh', 'Tỉnh Bắc Ninh', 'Tỉnh', NULL, 1,"
@@ -236,7 +159,7 @@ static void seed(struct db *db)
 		" NULL, 1, 'ha noi'),"
 		" ('2025', '00004', 'Ba Đình', 'Phường Ba Đình', 'Phường',"
 		" '01', 3, 'ba dinh')");
-	exec_ok(db, "INSERT INTO desks (unit_code, name) VALUES"
+	testdb_exec(db, "INSERT INTO desks (unit_code, name) VALUES"
 		    " ('10000', 'TTPVHCC Kinh Bắc'),"
 		    " ('00004', 'TTPVHCC Ba Đình')");
 }
@@ -274,7 +197,7 @@ static void act_ok(struct db *db, const char *code, enum feedback_action a,
 
 static void test_repo(void **state)
 {
-	struct ctx *c = *state;
+	struct testdb *c = *state;
 	struct db *db = c->db;
 	struct buf err = BUF_INIT;
 	json_t *norm, *errors, *o;
@@ -405,11 +328,11 @@ static void test_repo(void **state)
 
 	/* Events and audit entries: 2 creations + 5 + 1 actions (the
 	 * refused ones wrote nothing). */
-	assert_int_equal(count(db, "SELECT count(*) FROM feedback_events"), 8);
-	assert_int_equal(count(db, "SELECT count(*) FROM audit_log WHERE"
+	assert_int_equal(testdb_count(db, "SELECT count(*) FROM feedback_events"), 8);
+	assert_int_equal(testdb_count(db, "SELECT count(*) FROM audit_log WHERE"
 				   " action LIKE 'feedback.%'"),
 			 8);
-	assert_int_equal(count(db, "SELECT count(*) FROM audit_log WHERE"
+	assert_int_equal(testdb_count(db, "SELECT count(*) FROM audit_log WHERE"
 				   " action = 'feedback.answer' AND"
 				   " actor = 'thu'"),
 			 2);
@@ -417,12 +340,12 @@ static void test_repo(void **state)
 	/* The sender is told by e-mail (the outbox, in the same
 	 * transaction): the request for information and the two answers;
 	 * not the citizen's own actions, not the refused ones. */
-	assert_int_equal(count(db, "SELECT count(*) FROM outbox WHERE"
+	assert_int_equal(testdb_count(db, "SELECT count(*) FROM outbox WHERE"
 				   " target = 'an@example.vn' AND event IN"
 				   " ('feedback_info_requested',"
 				   " 'feedback_answered')"),
 			 3);
-	assert_int_equal(count(db, "SELECT count(*) FROM outbox"), 3);
+	assert_int_equal(testdb_count(db, "SELECT count(*) FROM outbox"), 3);
 
 	/* The queue by scope: all (any state), a commune, its province,
 	 * another province. */

@@ -26,38 +26,12 @@
 #include "store/migrate.h"
 #include "util/err.h"
 
-struct ctx {
-	bool pg;
-	char url[PATH_MAX];
-	char schema[64];
-	struct db *db;
-};
+#include "testdb.h"
 
 static struct calendar cal;
 static struct deadline dl;
 static const struct auth_actor citizen = { 0, "citizen:online", "127.0.0.1" };
 static const struct auth_actor officer = { 3, "mai.motcua", "127.0.0.1" };
-
-static void exec_ok(struct db *db, const char *sql)
-{
-	struct buf err = BUF_INIT;
-	if (db_exec(db, sql, &err))
-		fail_msg("%s", err.ptr);
-	buf_release(&err);
-}
-
-static int64_t count(struct db *db, const char *sql)
-{
-	struct db_stmt *st;
-	struct buf err = BUF_INIT;
-	if (db_prepare(db, sql, &st, &err))
-		fail_msg("%s", err.ptr);
-	assert_int_equal(db_step(st), DB_ROW);
-	int64_t v = db_column_int64(st, 0);
-	db_finalize(st);
-	buf_release(&err);
-	return v;
-}
 
 static mc_time T(const char *s)
 {
@@ -71,14 +45,14 @@ static mc_time T(const char *s)
 
 static void seed(struct db *db)
 {
-	exec_ok(db,
+	testdb_exec(db,
 		"INSERT INTO units (era, code, name, full_name, type, "
 		"parent_code, level, name_key) VALUES "
 		"('2025', '24', 'Bắc Ninh', 'Tỉnh Bắc Ninh', 'Tỉnh', NULL, 1, "
 		"'bac ninh'), "
 		"('2025', '10000', 'A', 'Xã A', 'Xã', '24', 3, 'a'), "
 		"('2025', '01', 'Hà Nội', 'Hà Nội', 'Thành phố', NULL, 1, 'hn')");
-	exec_ok(db,
+	testdb_exec(db,
 		"INSERT INTO procedures (code, name, name_key, field, levels, "
 		"commune_level, commune_list_2026, commune_desk, issuing_body, "
 		"decision_no, procedure_type, implementing_agency, "
@@ -89,73 +63,15 @@ static void seed(struct db *db)
 		"VALUES ('P1', 'Đăng ký X', 'dang ky x', 'Hộ tịch', 'Cấp xã', "
 		"1, 1, 1, '', '', '', '', '', '', '', 1, '', '', 1, '', '', '', "
 		"'[]', '', '', '', 'ok')");
-	exec_ok(db,
+	testdb_exec(db,
 		"INSERT INTO procedure_channels (code, seq, channel, origin, "
 		"time_text, dur_unit, dur_amount, fee_text, fee_dong, note) VALUES "
 		"('P1', 1, 'truc_tiep', 'detail', '3 ngày làm việc', "
 		"'working_days', 3, '50.000 đồng', 50000, '')");
-	exec_ok(db, "INSERT INTO desks (unit_code, name, agency_code) VALUES "
+	testdb_exec(db, "INSERT INTO desks (unit_code, name, agency_code) VALUES "
 		    "('10000', 'Một cửa Xã A', 'H24.99')");
-	exec_ok(db, "INSERT INTO desk_procedures (desk_id, procedure_code) "
+	testdb_exec(db, "INSERT INTO desk_procedures (desk_id, procedure_code) "
 		    "VALUES (1, 'P1')");
-}
-
-static int setup_common(struct ctx *c)
-{
-	struct buf err = BUF_INIT, u = BUF_INIT;
-	if (c->pg) {
-		snprintf(c->url, sizeof c->url, "%s", getenv("MOTCUA_TEST_PG"));
-	} else {
-		char dir[] = "/tmp/test_online_repo.XXXXXX";
-		if (!mkdtemp(dir))
-			fail_msg("mkdtemp");
-		snprintf(c->url, sizeof c->url, "sqlite:%s/t.db", dir);
-	}
-	if (db_open(c->url, &c->db, &err))
-		fail_msg("%s", err.ptr);
-	if (c->pg) {
-		snprintf(c->schema, sizeof c->schema, "t_online_%d",
-			 (int)getpid());
-		buf_addf(&u, "DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA "
-			 "%s; SET search_path TO %s", c->schema, c->schema,
-			 c->schema);
-		exec_ok(c->db, u.ptr);
-	}
-	if (migrate_run(c->db, NULL, &err))
-		fail_msg("%s", err.ptr);
-	seed(c->db);
-	buf_release(&u);
-	buf_release(&err);
-	return 0;
-}
-
-static int setup_sqlite(void **state)
-{
-	static struct ctx c;
-	memset(&c, 0, sizeof c);
-	*state = &c;
-	return setup_common(&c);
-}
-
-static int setup_pg(void **state)
-{
-	static struct ctx c;
-	memset(&c, 0, sizeof c);
-	c.pg = true;
-	*state = &c;
-	return setup_common(&c);
-}
-
-static int teardown(void **state)
-{
-	struct ctx *c = *state;
-	if (c->pg) {
-		char sql[128];
-		snprintf(sql, sizeof sql, "DROP SCHEMA %s CASCADE", c->schema);
-		exec_ok(c->db, sql);
-	}
-	db_close(c->db);
-	return 0;
 }
 
 #define SHA_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
@@ -180,9 +96,30 @@ static void submit_in(struct dossier_create_in *in)
 	in->applicant.phone = "0912345678";
 }
 
+static int setup_sqlite(void **state)
+{
+	static struct testdb t;
+	testdb_setup(state, &t, false, "online");
+	seed(t.db);
+	return 0;
+}
+
+static int setup_pg(void **state)
+{
+	static struct testdb t;
+	testdb_setup(state, &t, true, "online");
+	seed(t.db);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	return testdb_teardown(state);
+}
+
 static void test_submit_and_repeat(void **state)
 {
-	struct ctx *c = *state;
+	struct testdb *c = *state;
 	struct dossier_create_in in;
 	struct dossier_created a, b;
 	struct buf err = BUF_INIT;
@@ -196,8 +133,8 @@ static void test_submit_and_repeat(void **state)
 	assert_int_equal(a.state, DS_SUBMITTED);
 	assert_int_equal(strlen(a.secret), DOSSIER_SECRET_LEN);
 	assert_int_equal(dossier_check_secret(c->db, a.code, a.secret, &err), 0);
-	int64_t n0 = count(c->db, "SELECT COUNT(*) FROM dossiers");
-	int64_t f0 = count(c->db, "SELECT COUNT(*) FROM dossier_files");
+	int64_t n0 = testdb_count(c->db, "SELECT COUNT(*) FROM dossiers");
+	int64_t f0 = testdb_count(c->db, "SELECT COUNT(*) FROM dossier_files");
 	assert_int_equal(f0, 2);
 	/* the repeat: same code, same secret, nothing written */
 	if (online_submit(c->db, &in, key, files2, 2, &dl, NULL, now + 5,
@@ -206,10 +143,10 @@ static void test_submit_and_repeat(void **state)
 	assert_true(b.replayed);
 	assert_string_equal(a.code, b.code);
 	assert_string_equal(a.secret, b.secret);
-	assert_int_equal(count(c->db, "SELECT COUNT(*) FROM dossiers"), n0);
-	assert_int_equal(count(c->db, "SELECT COUNT(*) FROM dossier_files"), f0);
+	assert_int_equal(testdb_count(c->db, "SELECT COUNT(*) FROM dossiers"), n0);
+	assert_int_equal(testdb_count(c->db, "SELECT COUNT(*) FROM dossier_files"), f0);
 	/* the key is not stored in clear */
-	assert_int_equal(count(c->db, "SELECT COUNT(*) FROM online_submissions"
+	assert_int_equal(testdb_count(c->db, "SELECT COUNT(*) FROM online_submissions"
 				      " WHERE key_hash LIKE '%0123456789abcdef%'"),
 			 0);
 	/* recall with another key: nothing */
@@ -241,18 +178,18 @@ static void test_submit_and_repeat(void **state)
 	/* a bad key is refused, nothing written */
 	assert_int_equal(online_submit(c->db, &in, "short", files2, 2, &dl, NULL,
 				       now, &citizen, &b, &err), MC_EINVALID);
-	assert_int_equal(count(c->db, "SELECT COUNT(*) FROM dossiers"), n0);
+	assert_int_equal(testdb_count(c->db, "SELECT COUNT(*) FROM dossiers"), n0);
 	buf_release(&err);
 }
 
 static void test_failure_leaves_nothing(void **state)
 {
-	struct ctx *c = *state;
+	struct testdb *c = *state;
 	struct dossier_create_in in;
 	struct dossier_created a;
 	struct buf err = BUF_INIT;
-	int64_t n0 = count(c->db, "SELECT COUNT(*) FROM dossiers");
-	int64_t f0 = count(c->db, "SELECT COUNT(*) FROM dossier_files");
+	int64_t n0 = testdb_count(c->db, "SELECT COUNT(*) FROM dossiers");
+	int64_t f0 = testdb_count(c->db, "SELECT COUNT(*) FROM dossier_files");
 	submit_in(&in);
 	in.procedure_code = "NOPE";	/* unknown: fails inside */
 	assert_int_not_equal(online_submit(c->db, &in,
@@ -260,9 +197,9 @@ static void test_failure_leaves_nothing(void **state)
 					   files2, 2, &dl, NULL,
 					   T("2026-03-02 09:00"), &citizen, &a,
 					   &err), 0);
-	assert_int_equal(count(c->db, "SELECT COUNT(*) FROM dossiers"), n0);
-	assert_int_equal(count(c->db, "SELECT COUNT(*) FROM dossier_files"), f0);
-	assert_int_equal(count(c->db, "SELECT COUNT(*) FROM online_submissions "
+	assert_int_equal(testdb_count(c->db, "SELECT COUNT(*) FROM dossiers"), n0);
+	assert_int_equal(testdb_count(c->db, "SELECT COUNT(*) FROM dossier_files"), f0);
+	assert_int_equal(testdb_count(c->db, "SELECT COUNT(*) FROM online_submissions "
 				      "WHERE dossier_code = ''"), 0);
 	/* a counter-channel create through online_submit is refused */
 	submit_in(&in);
@@ -275,7 +212,7 @@ static void test_failure_leaves_nothing(void **state)
 
 static void test_supplement_before_acceptance(void **state)
 {
-	struct ctx *c = *state;
+	struct testdb *c = *state;
 	struct dossier_create_in in;
 	struct dossier_created a;
 	struct dossier_act_in ai;
@@ -321,13 +258,13 @@ static void test_supplement_before_acceptance(void **state)
 	assert_int_equal(online_file_of(c->db, a.code, SHA_C, name, sizeof name,
 					&err), 0);
 	/* the same key again: the first result, files not linked twice */
-	int64_t f0 = count(c->db, "SELECT COUNT(*) FROM dossier_files");
+	int64_t f0 = testdb_count(c->db, "SELECT COUNT(*) FROM dossier_files");
 	if (online_supplement(c->db, a.code, key, more, 1,
 			      "Công dân bổ sung trực tuyến", &dl, NULL,
 			      T("2026-03-04 10:01"), &citizen, &replayed, &err))
 		fail_msg("%s", err.ptr);
 	assert_true(replayed);
-	assert_int_equal(count(c->db, "SELECT COUNT(*) FROM dossier_files"), f0);
+	assert_int_equal(testdb_count(c->db, "SELECT COUNT(*) FROM dossier_files"), f0);
 	/* accepted: the clock runs from acceptance */
 	memset(&ai, 0, sizeof ai);
 	ai.action = DA_ACCEPT;
@@ -348,7 +285,7 @@ static void test_supplement_before_acceptance(void **state)
 
 static void test_places(void **state)
 {
-	struct ctx *c = *state;
+	struct testdb *c = *state;
 	json_t *o = NULL;
 	struct buf err = BUF_INIT;
 	if (online_places(c->db, "P1", NULL, &o, &err))

@@ -27,105 +27,29 @@
 #include "store/outbox.h"
 #include "util/err.h"
 
-#define T0 1767225600	/* 2026-01-01 07:00 +07:00 */
+#include "testdb.h"
 
-struct ctx {
-	bool pg;
-	char dir[PATH_MAX];
-	char schema[64];
-	struct db *db;
-};
+#define T0 1767225600	/* 2026-01-01 07:00 +07:00 */
 
 static const struct auth_actor admin = { 7, "lan", "127.0.0.1" };
 
-static void exec_ok(struct db *db, const char *sql)
-{
-	struct buf err = BUF_INIT;
-	if (db_exec(db, sql, &err))
-		fail_msg("%s", err.ptr);
-	buf_release(&err);
-}
-
-static int64_t count(struct db *db, const char *sql)
-{
-	struct db_stmt *st;
-	struct buf err = BUF_INIT;
-	if (db_prepare(db, sql, &st, &err))
-		fail_msg("%s", err.ptr);
-	assert_int_equal(db_step(st), DB_ROW);
-	int64_t v = db_column_int64(st, 0);
-	db_finalize(st);
-	buf_release(&err);
-	return v;
-}
-
-static int setup_common(struct ctx *c)
-{
-	struct buf err = BUF_INIT, u = BUF_INIT;
-	if (c->pg) {
-		buf_adds(&u, getenv("MOTCUA_TEST_PG"));
-	} else {
-		snprintf(c->dir, sizeof(c->dir), "/tmp/test_outbox.XXXXXX");
-		if (!mkdtemp(c->dir))
-			fail_msg("mkdtemp");
-		buf_addf(&u, "sqlite:%s/t.db", c->dir);
-	}
-	if (db_open(u.ptr, &c->db, &err))
-		fail_msg("%s", err.ptr);
-	if (c->pg) {
-		snprintf(c->schema, sizeof(c->schema), "t_outbox_%d",
-			 (int)getpid());
-		buf_reset(&u);
-		buf_addf(&u, "DROP SCHEMA IF EXISTS %s CASCADE; "
-			 "CREATE SCHEMA %s; SET search_path TO %s",
-			 c->schema, c->schema, c->schema);
-		exec_ok(c->db, u.ptr);
-	}
-	if (migrate_run(c->db, NULL, &err))
-		fail_msg("%s", err.ptr);
-	buf_release(&u);
-	buf_release(&err);
-	return 0;
-}
-
 static int setup_sqlite(void **state)
 {
-	static struct ctx c;
-	memset(&c, 0, sizeof(c));
-	*state = &c;
-	return setup_common(&c);
+	static struct testdb t;
+	testdb_setup(state, &t, false, "outbox");
+	return 0;
 }
 
 static int setup_pg(void **state)
 {
-	static struct ctx c;
-	memset(&c, 0, sizeof(c));
-	c.pg = true;
-	*state = &c;
-	return setup_common(&c);
+	static struct testdb t;
+	testdb_setup(state, &t, true, "outbox");
+	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct ctx *c = *state;
-	if (c->pg) {
-		char sql[128];
-		snprintf(sql, sizeof(sql), "DROP SCHEMA %s CASCADE",
-			 c->schema);
-		exec_ok(c->db, sql);
-	}
-	db_close(c->db);
-	if (!c->pg) {
-		char p[PATH_MAX + 16];
-		static const char *const files[] = { "t.db", "t.db-wal",
-						     "t.db-shm" };
-		for (size_t i = 0; i < 3; i++) {
-			snprintf(p, sizeof(p), "%s/%s", c->dir, files[i]);
-			unlink(p);
-		}
-		rmdir(c->dir);
-	}
-	return 0;
+	return testdb_teardown(state);
 }
 
 /* ---- pure parts ------------------------------------------------------------ */
@@ -223,7 +147,7 @@ static void free_items(struct outbox_item *items, int n)
 
 static void test_queue(void **state)
 {
-	struct ctx *c = *state;
+	struct testdb *c = *state;
 	struct db *db = c->db;
 	struct buf err = BUF_INIT;
 	struct outbox_item *items;
@@ -299,7 +223,7 @@ static void test_queue(void **state)
 	char sql[96];
 	snprintf(sql, sizeof sql, "SELECT next_at FROM outbox WHERE id = %lld",
 		 (long long)e2);
-	assert_int_equal(count(db, sql), T0 + 41 + 20);
+	assert_int_equal(testdb_count(db, sql), T0 + 41 + 20);
 	assert_int_equal(outbox_mark_failed(db, e2, "third", &pol, T0 + 61,
 					    &dead, &err),
 			 0);
@@ -340,10 +264,10 @@ static void test_queue(void **state)
 	assert_int_equal(outbox_get(db, 999, &l, &err), MC_ENOTFOUND);
 
 	/* Retry: the dead one comes back, audited; a sent one cannot. */
-	int64_t audits = count(db, "SELECT COUNT(*) FROM audit_log WHERE"
+	int64_t audits = testdb_count(db, "SELECT COUNT(*) FROM audit_log WHERE"
 				   " action = 'outbox.retry'");
 	assert_int_equal(outbox_retry(db, &admin, e2, T0 + 20000, &err), 0);
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM audit_log WHERE"
+	assert_int_equal(testdb_count(db, "SELECT COUNT(*) FROM audit_log WHERE"
 				   " action = 'outbox.retry'"),
 			 audits + 1);
 	assert_int_equal(outbox_claim(db, T0 + 20000, 60, 10, OUTBOX_KIND_EMAIL,
@@ -360,7 +284,7 @@ static void test_queue(void **state)
 	assert_int_equal(outbox_purge(db, T0 + 22, &purged, &err), 0);
 	assert_int_equal(purged, 1);
 	assert_int_equal(outbox_get(db, e1, &l, &err), MC_ENOTFOUND);
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM outbox"), 2);
+	assert_int_equal(testdb_count(db, "SELECT COUNT(*) FROM outbox"), 2);
 	assert_int_equal(outbox_retry(db, &admin, 999, T0, &err),
 			 MC_ENOTFOUND);
 	buf_release(&err);
@@ -368,14 +292,14 @@ static void test_queue(void **state)
 
 static void test_webhooks(void **state)
 {
-	struct ctx *c = *state;
+	struct testdb *c = *state;
 	struct db *db = c->db;
 	struct buf err = BUF_INIT;
 	int64_t a = 0, b = 0, found = 0;
 	struct outbox_item *items;
 	int n;
-	exec_ok(db, "DELETE FROM outbox");
-	exec_ok(db, "DELETE FROM webhooks");
+	testdb_exec(db, "DELETE FROM outbox");
+	testdb_exec(db, "DELETE FROM webhooks");
 	assert_int_equal(outbox_webhook_add(db, &admin, "platform",
 					    "https://lgsp.example.vn/in",
 					    "secret-secret-secret", T0, &a,
@@ -402,7 +326,7 @@ static void test_webhooks(void **state)
 			    "platform");
 	assert_null(json_object_get(w, "secret"));
 	json_decref(l);
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM audit_log WHERE"
+	assert_int_equal(testdb_count(db, "SELECT COUNT(*) FROM audit_log WHERE"
 				   " action = 'webhook.add'"),
 			 1);
 	/* A pending message; the webhook is removed: it dies with it. */
@@ -411,10 +335,10 @@ static void test_webhooks(void **state)
 	assert_int_equal(outbox_webhook_remove(db, &admin, a, T0, &err), 0);
 	assert_int_equal(outbox_webhook_remove(db, &admin, a, T0, &err),
 			 MC_ENOTFOUND);
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM outbox WHERE"
+	assert_int_equal(testdb_count(db, "SELECT COUNT(*) FROM outbox WHERE"
 				   " status = 'dead'"),
 			 1);
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM audit_log WHERE"
+	assert_int_equal(testdb_count(db, "SELECT COUNT(*) FROM audit_log WHERE"
 				   " action = 'webhook.remove'"),
 			 1);
 	/* Even when put back, it is not delivered anywhere: dead again. */
@@ -424,7 +348,7 @@ static void test_webhooks(void **state)
 			 0);
 	assert_int_equal(n, 0);
 	free(items);
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM outbox WHERE"
+	assert_int_equal(testdb_count(db, "SELECT COUNT(*) FROM outbox WHERE"
 				   " status = 'dead'"),
 			 1);
 	buf_release(&err);
@@ -439,12 +363,12 @@ static int64_t make_dossier(struct db *db, const char *code,
 	struct db_stmt *st;
 	struct buf err = BUF_INIT;
 	int64_t id;
-	if (count(db, "SELECT COUNT(*) FROM desks WHERE unit_code = 'T1'") ==
+	if (testdb_count(db, "SELECT COUNT(*) FROM desks WHERE unit_code = 'T1'") ==
 	    0)
-		exec_ok(db, "INSERT INTO desks (unit_code, name, address) VALUES"
+		testdb_exec(db, "INSERT INTO desks (unit_code, name, address) VALUES"
 			    " ('T1', 'Bộ phận Một cửa phường Thử',"
 			    " 'số 1 đường Lê Lợi')");
-	int64_t desk = count(db, "SELECT id FROM desks WHERE unit_code = 'T1'");
+	int64_t desk = testdb_count(db, "SELECT id FROM desks WHERE unit_code = 'T1'");
 	if (db_prepare(db,
 		       "INSERT INTO dossiers (code, secret_hash,"
 		       " procedure_code, desk_id, unit_code, channel, request,"
@@ -495,11 +419,11 @@ static int hook(struct db *db, int64_t id, int64_t seq,
 
 static void test_dossier_hook(void **state)
 {
-	struct ctx *c = *state;
+	struct testdb *c = *state;
 	struct db *db = c->db;
 	struct buf err = BUF_INIT;
-	exec_ok(db, "DELETE FROM outbox");
-	exec_ok(db, "DELETE FROM webhooks");
+	testdb_exec(db, "DELETE FROM outbox");
+	testdb_exec(db, "DELETE FROM webhooks");
 	int64_t with = make_dossier(db, "H-1", "dan@example.vn");
 	int64_t without = make_dossier(db, "H-2", NULL);
 
@@ -507,7 +431,7 @@ static void test_dossier_hook(void **state)
 	hook(db, without, 1, DA_RECEIVE, NULL, NULL, true);
 	hook(db, with, 2, DA_FORWARD, "nội bộ", NULL, true);
 	hook(db, with, 2, DA_SEND_BACK, "nội bộ", NULL, true);
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM outbox"), 0);
+	assert_int_equal(testdb_count(db, "SELECT COUNT(*) FROM outbox"), 0);
 
 	/* Received: one e-mail with the texts of dossier_public. */
 	hook(db, with, 1, DA_RECEIVE, "ghi chú nội bộ", NULL, true);
@@ -543,36 +467,36 @@ static void test_dossier_hook(void **state)
 			 0);
 	hook(db, with, 3, DA_REQUEST_SUPPLEMENT, "thiếu giấy",
 	     "{\"items\":[\"Bản sao Giấy khai sinh\",\"Tờ khai\"]}", true);
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM outbox WHERE"
+	assert_int_equal(testdb_count(db, "SELECT COUNT(*) FROM outbox WHERE"
 				   " event_seq = 3"),
 			 2);
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM outbox WHERE"
+	assert_int_equal(testdb_count(db, "SELECT COUNT(*) FROM outbox WHERE"
 				   " event_seq = 3 AND kind = 'webhook' AND"
 				   " body LIKE '%Bản sao Giấy khai sinh%'"
 				   " AND body LIKE '%\"event\":\"supplement\"%'"
 				   " AND body LIKE '%0912345678%'"),
 			 1);
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM outbox WHERE"
+	assert_int_equal(testdb_count(db, "SELECT COUNT(*) FROM outbox WHERE"
 				   " event_seq = 3 AND kind = 'email' AND"
 				   " body LIKE '%Bản sao Giấy khai sinh; Tờ khai%'"),
 			 1);
 	hook(db, without, 4, DA_REFUSE, "Không đủ điều kiện theo luật", NULL,
 	     true);
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM outbox WHERE"
+	assert_int_equal(testdb_count(db, "SELECT COUNT(*) FROM outbox WHERE"
 				   " event_seq = 4 AND kind = 'webhook' AND"
 				   " dossier_code = 'H-2' AND body LIKE"
 				   " '%Không đủ điều kiện theo luật%'"),
 			 1);
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM outbox WHERE"
+	assert_int_equal(testdb_count(db, "SELECT COUNT(*) FROM outbox WHERE"
 				   " event_seq = 4 AND kind = 'email'"),
 			 0);
 	/* The event's transaction rolls back: no message either. */
-	int64_t before = count(db, "SELECT COUNT(*) FROM outbox");
+	int64_t before = testdb_count(db, "SELECT COUNT(*) FROM outbox");
 	hook(db, with, 5, DA_RECORD_RESULT, NULL, NULL, false);
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM outbox"), before);
+	assert_int_equal(testdb_count(db, "SELECT COUNT(*) FROM outbox"), before);
 	/* Result ready: the place is the desk's name and address. */
 	hook(db, with, 5, DA_RECORD_RESULT, NULL, NULL, true);
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM outbox WHERE"
+	assert_int_equal(testdb_count(db, "SELECT COUNT(*) FROM outbox WHERE"
 				   " event_seq = 5 AND kind = 'email' AND"
 				   " body LIKE '%số 1 đường Lê Lợi%'"),
 			 1);

@@ -27,37 +27,11 @@
 #include "store/rating_repo.h"
 #include "util/err.h"
 
-struct ctx {
-	bool pg;
-	char url[PATH_MAX];
-	char schema[64];
-	struct db *db;
-};
+#include "testdb.h"
 
 static struct calendar cal;
 static struct deadline dl;
 static const struct auth_actor officer = { 3, "mai.motcua", "127.0.0.1" };
-
-static void exec_ok(struct db *db, const char *sql)
-{
-	struct buf err = BUF_INIT;
-	if (db_exec(db, sql, &err))
-		fail_msg("%s", err.ptr);
-	buf_release(&err);
-}
-
-static int64_t count(struct db *db, const char *sql)
-{
-	struct db_stmt *st;
-	struct buf err = BUF_INIT;
-	if (db_prepare(db, sql, &st, &err))
-		fail_msg("%s", err.ptr);
-	assert_int_equal(db_step(st), DB_ROW);
-	int64_t v = db_column_int64(st, 0);
-	db_finalize(st);
-	buf_release(&err);
-	return v;
-}
 
 static mc_time T(const char *s)
 {
@@ -71,14 +45,14 @@ static mc_time T(const char *s)
 
 static void seed(struct db *db)
 {
-	exec_ok(db,
+	testdb_exec(db,
 		"INSERT INTO units (era, code, name, full_name, type, "
 		"parent_code, level, name_key) VALUES "
 		"('2025', '24', 'Bắc Ninh', 'Tỉnh Bắc Ninh', 'Tỉnh', NULL, 1, "
 		"'bac ninh'), "
 		"('2025', '10000', 'A', 'Xã A', 'Xã', '24', 3, 'a'), "
 		"('2025', '01', 'Hà Nội', 'Hà Nội', 'Thành phố', NULL, 1, 'hn')");
-	exec_ok(db,
+	testdb_exec(db,
 		"INSERT INTO procedures (code, name, name_key, field, levels, "
 		"commune_level, commune_list_2026, commune_desk, issuing_body, "
 		"decision_no, procedure_type, implementing_agency, "
@@ -89,71 +63,13 @@ static void seed(struct db *db)
 		"VALUES ('P1', 'Đăng ký X', 'dang ky x', 'Hộ tịch', 'Cấp xã', "
 		"1, 1, 1, '', '', '', '', '', '', '', 1, '', '', 1, '', '', '', "
 		"'[]', '', '', '', 'ok')");
-	exec_ok(db,
+	testdb_exec(db,
 		"INSERT INTO procedure_channels (code, seq, channel, origin, "
 		"time_text, dur_unit, dur_amount, fee_text, fee_dong, note) VALUES "
 		"('P1', 1, 'truc_tiep', 'detail', '3 ngày làm việc', "
 		"'working_days', 3, '50.000 đồng', 50000, '')");
-	exec_ok(db, "INSERT INTO desks (unit_code, name, agency_code) VALUES "
+	testdb_exec(db, "INSERT INTO desks (unit_code, name, agency_code) VALUES "
 		    "('10000', 'Một cửa Xã A', 'H24.99')");
-}
-
-static int setup_common(struct ctx *c)
-{
-	struct buf err = BUF_INIT, u = BUF_INIT;
-	if (c->pg) {
-		snprintf(c->url, sizeof c->url, "%s", getenv("MOTCUA_TEST_PG"));
-	} else {
-		char dir[] = "/tmp/test_rating_repo.XXXXXX";
-		if (!mkdtemp(dir))
-			fail_msg("mkdtemp");
-		snprintf(c->url, sizeof c->url, "sqlite:%s/t.db", dir);
-	}
-	if (db_open(c->url, &c->db, &err))
-		fail_msg("%s", err.ptr);
-	if (c->pg) {
-		snprintf(c->schema, sizeof c->schema, "t_rating_%d",
-			 (int)getpid());
-		buf_addf(&u, "DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA "
-			 "%s; SET search_path TO %s", c->schema, c->schema,
-			 c->schema);
-		exec_ok(c->db, u.ptr);
-	}
-	if (migrate_run(c->db, NULL, &err))
-		fail_msg("%s", err.ptr);
-	seed(c->db);
-	buf_release(&u);
-	buf_release(&err);
-	return 0;
-}
-
-static int setup_sqlite(void **state)
-{
-	static struct ctx c;
-	memset(&c, 0, sizeof c);
-	*state = &c;
-	return setup_common(&c);
-}
-
-static int setup_pg(void **state)
-{
-	static struct ctx c;
-	memset(&c, 0, sizeof c);
-	c.pg = true;
-	*state = &c;
-	return setup_common(&c);
-}
-
-static int teardown(void **state)
-{
-	struct ctx *c = *state;
-	if (c->pg) {
-		char sql[128];
-		snprintf(sql, sizeof sql, "DROP SCHEMA %s CASCADE", c->schema);
-		exec_ok(c->db, sql);
-	}
-	db_close(c->db);
-	return 0;
 }
 
 static int create(struct db *db, const char *key, mc_time now,
@@ -175,7 +91,6 @@ static int create(struct db *db, const char *key, mc_time now,
 	in.components = &comp;
 	return dossier_create(db, &in, key, &dl, NULL, now, &officer, out, err);
 }
-
 
 static const struct auth_actor leader = { 4, "lan.lanhdao", "127.0.0.1" };
 
@@ -219,9 +134,30 @@ static const char *jstr(json_t *o, const char *path1, const char *path2)
 	return json_string_value(v);
 }
 
+static int setup_sqlite(void **state)
+{
+	static struct testdb t;
+	testdb_setup(state, &t, false, "rating");
+	seed(t.db);
+	return 0;
+}
+
+static int setup_pg(void **state)
+{
+	static struct testdb t;
+	testdb_setup(state, &t, true, "rating");
+	seed(t.db);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	return testdb_teardown(state);
+}
+
 static void test_verify(void **state)
 {
-	struct ctx *c = *state;
+	struct testdb *c = *state;
 	struct dossier_created a;
 	struct buf err = BUF_INIT, e1 = BUF_INIT, e2 = BUF_INIT;
 	if (create(c->db, NULL, T("2026-03-02 08:00"), &a, &err))
@@ -273,7 +209,7 @@ static void test_verify(void **state)
 				 MC_ENOTFOUND);
 	}
 	/* a throttled key: refused before any check, known code or not */
-	exec_ok(c->db, "INSERT INTO login_throttle (throttle_key, failures, "
+	testdb_exec(c->db, "INSERT INTO login_throttle (throttle_key, failures, "
 		       "last_failure_at, next_allowed_at) VALUES ('lookup:t', 9, "
 		       "0, 9999999999)");
 	{
@@ -307,7 +243,7 @@ static void test_verify(void **state)
 
 static void test_model_and_rating(void **state)
 {
-	struct ctx *c = *state;
+	struct testdb *c = *state;
 	struct dossier_created a;
 	struct dossier_act_in x;
 	struct buf err = BUF_INIT;
@@ -405,10 +341,10 @@ static void test_model_and_rating(void **state)
 				       &err),
 			 MC_ECONFLICT);
 	assert_non_null(strstr(err.ptr, "chỉ được đánh giá một lần"));
-	assert_int_equal(count(c->db, "SELECT COUNT(*) FROM ratings"), 1);
-	assert_int_equal(count(c->db, "SELECT COUNT(*) FROM rating_officers"),
+	assert_int_equal(testdb_count(c->db, "SELECT COUNT(*) FROM ratings"), 1);
+	assert_int_equal(testdb_count(c->db, "SELECT COUNT(*) FROM rating_officers"),
 			 2);
-	assert_int_equal(count(c->db, "SELECT COUNT(*) FROM audit_log WHERE "
+	assert_int_equal(testdb_count(c->db, "SELECT COUNT(*) FROM audit_log WHERE "
 				      "action = 'rating.create'"),
 			 1);
 	assert_int_equal(rating_get(c->db, a.code, &one, &err), 0);
@@ -477,7 +413,7 @@ static void test_model_and_rating(void **state)
 
 static void test_refused_rateable(void **state)
 {
-	struct ctx *c = *state;
+	struct testdb *c = *state;
 	struct dossier_created a;
 	struct dossier_act_in x;
 	struct buf err = BUF_INIT;

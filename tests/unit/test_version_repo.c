@@ -23,37 +23,11 @@
 #include "store/version_repo.h"
 #include "util/err.h"
 
+#include "testdb.h"
+
 #define NOW 1772323200	/* 2026-03-01 07:00 +07:00 */
 
-struct ctx {
-	bool pg;
-	char dir[PATH_MAX];
-	char schema[64];
-	struct db *db;
-};
-
 static const struct auth_actor admin = { 7, "lan.admin", "127.0.0.1" };
-
-static void exec_ok(struct db *db, const char *sql)
-{
-	struct buf err = BUF_INIT;
-	if (db_exec(db, sql, &err))
-		fail_msg("%s", err.ptr);
-	buf_release(&err);
-}
-
-static int64_t count(struct db *db, const char *sql)
-{
-	struct db_stmt *st;
-	struct buf err = BUF_INIT;
-	if (db_prepare(db, sql, &st, &err))
-		fail_msg("%s", err.ptr);
-	assert_int_equal(db_step(st), DB_ROW);
-	int64_t v = db_column_int64(st, 0);
-	db_finalize(st);
-	buf_release(&err);
-	return v;
-}
 
 static int32_t day(const char *s)
 {
@@ -69,7 +43,7 @@ static int32_t day(const char *s)
  * components. P2: 15 calendar days, one component. */
 static void seed(struct db *db)
 {
-	exec_ok(db,
+	testdb_exec(db,
 		"INSERT INTO units (era, code, name, full_name, type, "
 		"parent_code, level, name_key) VALUES "
 		"('2025', '24', 'Bắc Ninh', 'Tỉnh Bắc Ninh', 'Tỉnh', NULL, 1, "
@@ -79,7 +53,7 @@ static void seed(struct db *db)
 		"('2025', '01', 'Hà Nội', 'Thành phố Hà Nội', 'Thành phố', "
 		"NULL, 1, 'ha noi'), "
 		"('2025', '00004', 'C', 'Phường C', 'Phường', '01', 3, 'c')");
-	exec_ok(db,
+	testdb_exec(db,
 		"INSERT INTO procedures (code, name, name_key, field, levels, "
 		"commune_level, commune_list_2026, commune_desk, issuing_body, "
 		"decision_no, procedure_type, implementing_agency, "
@@ -93,7 +67,7 @@ static void seed(struct db *db)
 		"('P2', 'Cấp phép', 'cap phep', 'Xây dựng', 'Cấp xã', 1, 1, 1, "
 		"'', '', '', '', '', '', '', 1, '', '', 1, '', '', '', '[]', "
 		"'', '', '', 'ok')");
-	exec_ok(db,
+	testdb_exec(db,
 		"INSERT INTO procedure_channels (code, seq, channel, origin, "
 		"time_text, dur_unit, dur_amount, fee_text, fee_dong, note) "
 		"VALUES ('P1', 1, 'truc_tiep', 'detail', '5 Ngày làm việc', "
@@ -103,7 +77,7 @@ static void seed(struct db *db)
 		"('P1', 3, 'buu_chinh', 'detail', '1', NULL, NULL, '', NULL, ''), "
 		"('P2', 1, 'truc_tiep', 'detail', '15 Ngày', 'calendar_days', "
 		"15, '100.000 đồng', 100000, '')");
-	exec_ok(db,
+	testdb_exec(db,
 		"INSERT INTO procedure_components (code, seq, group_name, name, "
 		"quantity, originals, copies, has_form) VALUES "
 		"('P1', 1, '', 'Tờ khai đăng ký khai sinh', '1 bản chính', 1, 0, 1), "
@@ -111,81 +85,12 @@ static void seed(struct db *db)
 		"('P1', 3, '', 'Bản sao CCCD của người đi đăng ký', '1 bản sao', "
 		"0, 1, 0), "
 		"('P2', 1, '', 'Đơn đề nghị', '1 bản chính', 1, 0, 1)");
-	exec_ok(db,
+	testdb_exec(db,
 		"INSERT INTO desks (unit_code, name) VALUES ('10000', 'Một cửa "
 		"Xã A'), ('10001', 'Một cửa Xã B'), ('00004', 'Một cửa C')");
-	exec_ok(db,
+	testdb_exec(db,
 		"INSERT INTO desk_procedures (desk_id, procedure_code) SELECT "
 		"id, 'P1' FROM desks WHERE unit_code IN ('10000', '00004')");
-}
-
-static int setup_common(struct ctx *c)
-{
-	struct buf err = BUF_INIT, u = BUF_INIT;
-	if (c->pg) {
-		buf_adds(&u, getenv("MOTCUA_TEST_PG"));
-	} else {
-		snprintf(c->dir, sizeof(c->dir), "/tmp/test_version_repo.XXXXXX");
-		if (!mkdtemp(c->dir))
-			fail_msg("mkdtemp");
-		buf_addf(&u, "sqlite:%s/t.db", c->dir);
-	}
-	if (db_open(u.ptr, &c->db, &err))
-		fail_msg("%s", err.ptr);
-	if (c->pg) {
-		snprintf(c->schema, sizeof(c->schema), "t_version_%d",
-			 (int)getpid());
-		buf_reset(&u);
-		buf_addf(&u, "DROP SCHEMA IF EXISTS %s CASCADE; "
-			 "CREATE SCHEMA %s; SET search_path TO %s",
-			 c->schema, c->schema, c->schema);
-		exec_ok(c->db, u.ptr);
-	}
-	if (migrate_run(c->db, NULL, &err))
-		fail_msg("%s", err.ptr);
-	seed(c->db);
-	buf_release(&u);
-	buf_release(&err);
-	return 0;
-}
-
-static int setup_sqlite(void **state)
-{
-	static struct ctx c;
-	memset(&c, 0, sizeof(c));
-	*state = &c;
-	return setup_common(&c);
-}
-
-static int setup_pg(void **state)
-{
-	static struct ctx c;
-	memset(&c, 0, sizeof(c));
-	c.pg = true;
-	*state = &c;
-	return setup_common(&c);
-}
-
-static int teardown(void **state)
-{
-	struct ctx *c = *state;
-	if (c->pg) {
-		char sql[128];
-		snprintf(sql, sizeof(sql), "DROP SCHEMA %s CASCADE", c->schema);
-		exec_ok(c->db, sql);
-	}
-	db_close(c->db);
-	if (!c->pg) {
-		char p[PATH_MAX + 16];
-		static const char *const files[] = { "t.db", "t.db-wal",
-						     "t.db-shm" };
-		for (size_t i = 0; i < 3; i++) {
-			snprintf(p, sizeof(p), "%s/%s", c->dir, files[i]);
-			unlink(p);
-		}
-		rmdir(c->dir);
-	}
-	return 0;
 }
 
 /* A valid input for P1: counter 2 working days, CCCD copy replaced by the
@@ -207,9 +112,30 @@ static void good_input(struct version_input *in, const char *eff)
 	in->revision = 1;
 }
 
+static int setup_sqlite(void **state)
+{
+	static struct testdb t;
+	testdb_setup(state, &t, false, "version");
+	seed(t.db);
+	return 0;
+}
+
+static int setup_pg(void **state)
+{
+	static struct testdb t;
+	testdb_setup(state, &t, true, "version");
+	seed(t.db);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	return testdb_teardown(state);
+}
+
 static void test_field_errors(void **state)
 {
-	struct ctx *c = *state;
+	struct testdb *c = *state;
 	struct version_input in;
 	struct buf err = BUF_INIT;
 	json_t *fe = NULL;
@@ -241,9 +167,9 @@ static void test_field_errors(void **state)
 				       fe, "channels.0.committed")),
 			       "dài hơn thời hạn luật định (5 ngày làm việc)"));
 	json_decref(fe);
-	assert_int_equal(count(c->db, "SELECT count(*) FROM procedure_versions"),
+	assert_int_equal(testdb_count(c->db, "SELECT count(*) FROM procedure_versions"),
 			 0);
-	assert_int_equal(count(c->db, "SELECT count(*) FROM audit_log"), 0);
+	assert_int_equal(testdb_count(c->db, "SELECT count(*) FROM audit_log"), 0);
 	/* Unknown procedure, commune as scope. */
 	good_input(&in, "2026-03-10");
 	assert_int_equal(version_create(c->db, &admin, "NOPE", "24", &in, today,
@@ -257,7 +183,7 @@ static void test_field_errors(void **state)
 
 static void test_lifecycle(void **state)
 {
-	struct ctx *c = *state;
+	struct testdb *c = *state;
 	struct version_input in;
 	struct buf err = BUF_INIT;
 	json_t *fe = NULL, *v = NULL;
@@ -311,7 +237,7 @@ static void test_lifecycle(void **state)
 	assert_false(json_is_true(json_object_get(v, "in_force")));
 	assert_true(json_is_true(json_object_get(v, "editable")));
 	json_decref(v);
-	assert_int_equal(count(c->db, "SELECT value FROM catalog_meta WHERE "
+	assert_int_equal(testdb_count(c->db, "SELECT value FROM catalog_meta WHERE "
 				      "name = 'catalog_version'"), 1);
 
 	/* The version in force on a day, for units. */
@@ -352,7 +278,7 @@ static void test_lifecycle(void **state)
 			 MC_EFORBIDDEN);
 	assert_int_equal(version_publish(c->db, &admin, id, 4, later, NOW, &err),
 			 MC_EFORBIDDEN);
-	assert_int_equal(count(c->db, "SELECT count(*) FROM procedure_versions "
+	assert_int_equal(testdb_count(c->db, "SELECT count(*) FROM procedure_versions "
 				      "WHERE revision = 4 AND summary = "
 				      "'Rút ngắn thời hạn theo NQ 66.7'"), 1);
 
@@ -416,11 +342,11 @@ static void test_lifecycle(void **state)
 	json_decref(board);
 
 	/* Audit: create x4, update x3, delete, publish x3. */
-	assert_int_equal(count(c->db, "SELECT count(*) FROM audit_log WHERE "
+	assert_int_equal(testdb_count(c->db, "SELECT count(*) FROM audit_log WHERE "
 				      "action = 'procedure_version.publish'"), 3);
-	assert_int_equal(count(c->db, "SELECT count(*) FROM audit_log WHERE "
+	assert_int_equal(testdb_count(c->db, "SELECT count(*) FROM audit_log WHERE "
 				      "action = 'procedure_version.delete'"), 1);
-	assert_int_equal(count(c->db, "SELECT count(*) FROM audit_log WHERE "
+	assert_int_equal(testdb_count(c->db, "SELECT count(*) FROM audit_log WHERE "
 				      "action LIKE 'procedure_version.%' AND "
 				      "object_type = 'procedure_version'"), 11);
 	buf_release(&err);
@@ -428,7 +354,7 @@ static void test_lifecycle(void **state)
 
 static void test_report(void **state)
 {
-	struct ctx *c = *state;
+	struct testdb *c = *state;
 	struct buf err = BUF_INIT;
 	json_t *r;
 	/* Continues test_lifecycle: on 2026-05-15 version 2 of 24 is in force
@@ -476,7 +402,7 @@ static void test_report(void **state)
 
 static void test_desk_procedures(void **state)
 {
-	struct ctx *c = *state;
+	struct testdb *c = *state;
 	struct buf err = BUF_INIT;
 	json_t *l;
 	int changed;
@@ -501,7 +427,7 @@ static void test_desk_procedures(void **state)
 	assert_string_equal(json_string_value(json_object_get(
 		json_array_get(json_object_get(l, "items"), 0), "code")), "P2");
 	json_decref(l);
-	assert_int_equal(count(c->db, "SELECT count(*) FROM audit_log WHERE "
+	assert_int_equal(testdb_count(c->db, "SELECT count(*) FROM audit_log WHERE "
 				      "action = 'desk.procedures' AND "
 				      "after_json = '[\"P2\"]' AND before_json "
 				      "= '[\"P1\",\"P2\"]'"), 1);
