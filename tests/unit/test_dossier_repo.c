@@ -30,45 +30,6 @@ static struct calendar cal;
 static struct deadline dl;
 static const struct auth_actor officer = { 3, "mai.motcua", "127.0.0.1" };
 
-static mc_time T(const char *s)
-{
-	mc_time t = 0;
-	struct buf err = BUF_INIT;
-	if (mctime_parse(s, &t, &err))
-		fail_msg("bad time %s", err.ptr);
-	buf_release(&err);
-	return t;
-}
-
-static void seed(struct db *db)
-{
-	testdb_exec(db,
-		"INSERT INTO units (era, code, name, full_name, type, "
-		"parent_code, level, name_key) VALUES "
-		"('2025', '24', 'Bắc Ninh', 'Tỉnh Bắc Ninh', 'Tỉnh', NULL, 1, "
-		"'bac ninh'), "
-		"('2025', '10000', 'A', 'Xã A', 'Xã', '24', 3, 'a'), "
-		"('2025', '01', 'Hà Nội', 'Hà Nội', 'Thành phố', NULL, 1, 'hn')");
-	testdb_exec(db,
-		"INSERT INTO procedures (code, name, name_key, field, levels, "
-		"commune_level, commune_list_2026, commune_desk, issuing_body, "
-		"decision_no, procedure_type, implementing_agency, "
-		"competent_authority, target, receiving_address, "
-		"online_submission, processing_time_text, fee_text, "
-		"dossier_items, legal_basis, steps, conditions, results, "
-		"related_procedures, dossier_note, source_url, detail_status) "
-		"VALUES ('P1', 'Đăng ký X', 'dang ky x', 'Hộ tịch', 'Cấp xã', "
-		"1, 1, 1, '', '', '', '', '', '', '', 1, '', '', 1, '', '', '', "
-		"'[]', '', '', '', 'ok')");
-	testdb_exec(db,
-		"INSERT INTO procedure_channels (code, seq, channel, origin, "
-		"time_text, dur_unit, dur_amount, fee_text, fee_dong, note) VALUES "
-		"('P1', 1, 'truc_tiep', 'detail', '3 ngày làm việc', "
-		"'working_days', 3, '50.000 đồng', 50000, '')");
-	testdb_exec(db, "INSERT INTO desks (unit_code, name, agency_code) VALUES "
-		    "('10000', 'Một cửa Xã A', 'H24.99')");
-}
-
 static struct db *open_conn(struct testdb *c)
 {
 	struct db *db;
@@ -107,7 +68,7 @@ static int setup_sqlite(void **state)
 {
 	static struct testdb t;
 	testdb_setup(state, &t, false, "dossier");
-	seed(t.db);
+	testdb_seed_desk(t.db);
 	return 0;
 }
 
@@ -115,7 +76,7 @@ static int setup_pg(void **state)
 {
 	static struct testdb t;
 	testdb_setup(state, &t, true, "dossier");
-	seed(t.db);
+	testdb_seed_desk(t.db);
 	return 0;
 }
 
@@ -129,12 +90,12 @@ static void test_create_idem(void **state)
 	struct testdb *c = *state;
 	struct dossier_created a, b;
 	struct buf err = BUF_INIT;
-	mc_time now = T("2026-03-02 08:00");
+	mc_time now = testdb_time("2026-03-02 08:00");
 	if (create(c->db, "form-1", now, &a, &err))
 		fail_msg("%s", err.ptr);
 	assert_string_equal(a.code, "H24.99-260302-0001");
 	assert_int_equal(strlen(a.secret), DOSSIER_SECRET_LEN);
-	assert_true(a.due_at == T("2026-03-05 17:00"));
+	assert_true(a.due_at == testdb_time("2026-03-05 17:00"));
 	assert_int_equal(a.book_no, 1);
 	assert_int_equal(a.fee_dong, 50000);
 	assert_int_equal(create(c->db, "form-1", now + 1, &b, &err), 0);
@@ -165,7 +126,7 @@ static void *worker(void *arg)
 	for (int i = 0; i < 20; i++) {
 		struct dossier_created o;
 		struct buf err = BUF_INIT;
-		if (create(dbs[i % 2], NULL, T("2026-03-03 09:00"), &o, &err)) {
+		if (create(dbs[i % 2], NULL, testdb_time("2026-03-03 09:00"), &o, &err)) {
 			fprintf(stderr, "create: %s\n", err.ptr);
 			t->failed++;
 		} else {
@@ -205,7 +166,7 @@ static void test_actions_conflict_replay(void **state)
 	struct dossier_act_in in;
 	struct dossier_act_out out;
 	struct buf err = BUF_INIT, diff = BUF_INIT;
-	mc_time now = T("2026-03-04 08:00");
+	mc_time now = testdb_time("2026-03-04 08:00");
 	const char *items[] = { "Bản sao giấy khai sinh" };
 	bool equal = false;
 	if (create(c->db, NULL, now, &a, &err))
@@ -247,21 +208,21 @@ static void test_actions_conflict_replay(void **state)
 	assert_string_equal(err.ptr, "Hồ sơ đang chờ bổ sung: không thể chuyển bước");
 	in.action = DA_RECEIVE_SUPPLEMENT;
 	assert_int_equal(dossier_act(c->db, a.code, &in, &dl, NULL, NULL,
-				     T("2026-03-05 08:00"), &officer, &out, &err), 0);
+				     testdb_time("2026-03-05 08:00"), &officer, &out, &err), 0);
 	in.expected_version = 4;
 	in.action = DA_FORWARD;
 	assert_int_equal(dossier_act(c->db, a.code, &in, &dl, NULL, NULL,
-				     T("2026-03-05 09:00"), &officer, &out, &err), 0);
+				     testdb_time("2026-03-05 09:00"), &officer, &out, &err), 0);
 	in.expected_version = 5;
 	in.action = DA_RECORD_RESULT;
 	in.result_number = "12/QĐ";
 	assert_int_equal(dossier_act(c->db, a.code, &in, &dl, NULL, NULL,
-				     T("2026-03-05 10:00"), &officer, &out, &err), 0);
+				     testdb_time("2026-03-05 10:00"), &officer, &out, &err), 0);
 	in.expected_version = 6;
 	in.action = DA_RETURN;
 	in.collected_by = "Nguyễn Văn A";
 	assert_int_equal(dossier_act(c->db, a.code, &in, &dl, NULL, NULL,
-				     T("2026-03-06 10:00"), &officer, &out, &err), 0);
+				     testdb_time("2026-03-06 10:00"), &officer, &out, &err), 0);
 	assert_int_equal(out.to, DS_RETURNED);
 	assert_int_equal(dossier_replay(c->db, a.code, NULL, &equal, &diff,
 					&err), 0);
@@ -299,7 +260,7 @@ static void test_queue(void **state)
 	q.role = ROLE_RECEIVER;
 	q.units = units;
 	q.n_units = 1;
-	if (dossier_queue(c->db, &q, T("2026-03-06 16:00"), &out, &err))
+	if (dossier_queue(c->db, &q, testdb_time("2026-03-06 16:00"), &out, &err))
 		fail_msg("%s", err.ptr);
 	json_t *counts = json_object_get(out, "counts");
 	int64_t total = json_integer_value(json_object_get(counts, "total"));
@@ -314,7 +275,7 @@ static void test_queue(void **state)
 	json_decref(out);
 	q.urgency = "approaching";
 	q.per_page = 10;
-	assert_int_equal(dossier_queue(c->db, &q, T("2026-03-06 16:00"), &out,
+	assert_int_equal(dossier_queue(c->db, &q, testdb_time("2026-03-06 16:00"), &out,
 				       &err), 0);
 	assert_int_equal(json_array_size(json_object_get(out, "items")), 10);
 	json_decref(out);
@@ -334,7 +295,7 @@ static int64_t user(struct db *db, const char *name, enum role r,
 	struct buf err = BUF_INIT;
 	int64_t id = 0;
 	if (auth_user_create(db, NULL, name, name, "correct horse battery 9",
-			     r, unit, T("2026-01-01 08:00"), &id, &err))
+			     r, unit, testdb_time("2026-01-01 08:00"), &id, &err))
 		fail_msg("user %s: %s", name, err.ptr);
 	buf_release(&err);
 	return id;
@@ -351,7 +312,7 @@ static void test_assignee(void **state)
 	struct dossier row;
 	json_t *m = NULL;
 	bool equal = false;
-	mc_time now = T("2026-04-01 08:00");
+	mc_time now = testdb_time("2026-04-01 08:00");
 	int64_t s1 = user(c->db, "spec.xa", ROLE_SPECIALIST, "10000");
 	int64_t s2 = user(c->db, "spec.tinh", ROLE_SPECIALIST, "24");
 	int64_t rv = user(c->db, "recv.xa", ROLE_RECEIVER, "10000");
@@ -454,7 +415,7 @@ static void test_action_keys(void **state)
 	const char *items[] = { "Tờ khai" };
 	bool equal = false;
 	char sql[256];
-	mc_time now = T("2026-04-02 08:00");
+	mc_time now = testdb_time("2026-04-02 08:00");
 	if (create(c->db, NULL, now, &a, &err))
 		fail_msg("%s", err.ptr);
 	memset(&in, 0, sizeof in);
@@ -550,7 +511,7 @@ static void *race_forward(void *arg)
 	in.expected_version = 1;
 	in.idem_key = "race";
 	r->rc = dossier_act(db, r->code, &in, &dl, NULL, NULL,
-			    T("2026-04-03 08:05"), &officer, &r->out, &err);
+			    testdb_time("2026-04-03 08:05"), &officer, &r->out, &err);
 	if (r->rc)
 		fprintf(stderr, "race: %s\n", err.ptr);
 	buf_release(&err);
@@ -568,7 +529,7 @@ static void test_action_key_race(void **state)
 	static struct racer r[4];
 	pthread_t th[4];
 	char sql[160];
-	if (create(c->db, NULL, T("2026-04-03 08:00"), &a, &err))
+	if (create(c->db, NULL, testdb_time("2026-04-03 08:00"), &a, &err))
 		fail_msg("%s", err.ptr);
 	for (int i = 0; i < 4; i++) {
 		memset(&r[i], 0, sizeof r[i]);
@@ -602,15 +563,15 @@ static void test_payments(void **state)
 	json_t *m = NULL;
 	int64_t id1 = 0, id2 = 0;
 	char sql[200];
-	mc_time now = T("2026-04-06 09:00");
-	if (create(c->db, NULL, T("2026-04-06 08:00"), &a, &err) ||
-	    create(c->db, NULL, T("2026-04-06 08:05"), &b, &err))
+	mc_time now = testdb_time("2026-04-06 09:00");
+	if (create(c->db, NULL, testdb_time("2026-04-06 08:00"), &a, &err) ||
+	    create(c->db, NULL, testdb_time("2026-04-06 08:05"), &b, &err))
 		fail_msg("%s", err.ptr);
 	memset(&pin, 0, sizeof pin);
 	pin.amount = 50000;
 	pin.method = "cash";
 	pin.receipt_no = "BL-001";
-	pin.at = T("2026-04-06 08:10");
+	pin.at = testdb_time("2026-04-06 08:10");
 	assert_int_equal(dossier_payment_add(c->db, a.code, &pin, now, &officer,
 					     &id1, &err), 0);
 	assert_true(id1 > 0);
@@ -633,9 +594,9 @@ static void test_payments(void **state)
 		{ a.code, 20000, "cash", "BL-001", 0, "Số biên lai:" },
 		{ a.code, 20000, "card", "BL-002", 0, "Hình thức nộp:" },
 		{ a.code, 0, "cash", "BL-002", 0, "Số tiền:" },
-		{ a.code, 10, "cash", "BL-002", T("2026-04-06 10:00"),
+		{ a.code, 10, "cash", "BL-002", testdb_time("2026-04-06 10:00"),
 		  "Thời điểm nộp:" },
-		{ a.code, 10, "cash", "BL-002", T("2026-04-05 16:00"),
+		{ a.code, 10, "cash", "BL-002", testdb_time("2026-04-05 16:00"),
 		  "Thời điểm nộp:" },
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
@@ -660,7 +621,7 @@ static void test_payments(void **state)
 					     NULL, &err), 0);
 	assert_int_equal(dossier_payment_add(c->db, b.code, &pin, now, &officer,
 					     NULL, &err), 0);
-	pin.at = T("2026-04-06 00:00");
+	pin.at = testdb_time("2026-04-06 00:00");
 	pin.receipt_no = "BL-003";
 	assert_int_equal(dossier_payment_add(c->db, b.code, &pin, now, &officer,
 					     NULL, &err), 0);
@@ -740,7 +701,7 @@ static void test_bulk(void **state)
 	struct buf err = BUF_INIT, diff = BUF_INIT;
 	char codes[12][DOSSIER_CODE_MAX], sql[256];
 	bool equal;
-	mc_time t0 = T("2026-04-07 08:00");
+	mc_time t0 = testdb_time("2026-04-07 08:00");
 	int64_t audit0 = testdb_count(c->db, "SELECT COUNT(*) FROM audit_log");
 	memset(&ci, 0, sizeof ci);
 	ci.action = DA_RECEIVE;

@@ -33,43 +33,9 @@ static struct deadline dl;
 static const struct auth_actor citizen = { 0, "citizen:online", "127.0.0.1" };
 static const struct auth_actor officer = { 3, "mai.motcua", "127.0.0.1" };
 
-static mc_time T(const char *s)
-{
-	mc_time t = 0;
-	struct buf err = BUF_INIT;
-	if (mctime_parse(s, &t, &err))
-		fail_msg("bad time %s", err.ptr);
-	buf_release(&err);
-	return t;
-}
-
 static void seed(struct db *db)
 {
-	testdb_exec(db,
-		"INSERT INTO units (era, code, name, full_name, type, "
-		"parent_code, level, name_key) VALUES "
-		"('2025', '24', 'Bắc Ninh', 'Tỉnh Bắc Ninh', 'Tỉnh', NULL, 1, "
-		"'bac ninh'), "
-		"('2025', '10000', 'A', 'Xã A', 'Xã', '24', 3, 'a'), "
-		"('2025', '01', 'Hà Nội', 'Hà Nội', 'Thành phố', NULL, 1, 'hn')");
-	testdb_exec(db,
-		"INSERT INTO procedures (code, name, name_key, field, levels, "
-		"commune_level, commune_list_2026, commune_desk, issuing_body, "
-		"decision_no, procedure_type, implementing_agency, "
-		"competent_authority, target, receiving_address, "
-		"online_submission, processing_time_text, fee_text, "
-		"dossier_items, legal_basis, steps, conditions, results, "
-		"related_procedures, dossier_note, source_url, detail_status) "
-		"VALUES ('P1', 'Đăng ký X', 'dang ky x', 'Hộ tịch', 'Cấp xã', "
-		"1, 1, 1, '', '', '', '', '', '', '', 1, '', '', 1, '', '', '', "
-		"'[]', '', '', '', 'ok')");
-	testdb_exec(db,
-		"INSERT INTO procedure_channels (code, seq, channel, origin, "
-		"time_text, dur_unit, dur_amount, fee_text, fee_dong, note) VALUES "
-		"('P1', 1, 'truc_tiep', 'detail', '3 ngày làm việc', "
-		"'working_days', 3, '50.000 đồng', 50000, '')");
-	testdb_exec(db, "INSERT INTO desks (unit_code, name, agency_code) VALUES "
-		    "('10000', 'Một cửa Xã A', 'H24.99')");
+	testdb_seed_desk(db);
 	testdb_exec(db, "INSERT INTO desk_procedures (desk_id, procedure_code) "
 		    "VALUES (1, 'P1')");
 }
@@ -123,7 +89,7 @@ static void test_submit_and_repeat(void **state)
 	struct dossier_create_in in;
 	struct dossier_created a, b;
 	struct buf err = BUF_INIT;
-	mc_time now = T("2026-03-02 08:00");
+	mc_time now = testdb_time("2026-03-02 08:00");
 	const char *key = "k-0123456789abcdef0123456789abcdef";
 	submit_in(&in);
 	if (online_submit(c->db, &in, key, files2, 2, &dl, NULL, now, &citizen,
@@ -195,7 +161,7 @@ static void test_failure_leaves_nothing(void **state)
 	assert_int_not_equal(online_submit(c->db, &in,
 					   "k-aaaa456789abcdef0123456789abcdef",
 					   files2, 2, &dl, NULL,
-					   T("2026-03-02 09:00"), &citizen, &a,
+					   testdb_time("2026-03-02 09:00"), &citizen, &a,
 					   &err), 0);
 	assert_int_equal(testdb_count(c->db, "SELECT COUNT(*) FROM dossiers"), n0);
 	assert_int_equal(testdb_count(c->db, "SELECT COUNT(*) FROM dossier_files"), f0);
@@ -205,7 +171,7 @@ static void test_failure_leaves_nothing(void **state)
 	submit_in(&in);
 	in.action = DA_RECEIVE;
 	assert_int_equal(online_submit(c->db, &in, NULL, NULL, 0, &dl, NULL,
-				       T("2026-03-02 09:00"), &citizen, &a,
+				       testdb_time("2026-03-02 09:00"), &citizen, &a,
 				       &err), MC_EINVALID);
 	buf_release(&err);
 }
@@ -226,11 +192,11 @@ static void test_supplement_before_acceptance(void **state)
 	};
 	submit_in(&in);
 	if (online_submit(c->db, &in, NULL, files2, 1, &dl, NULL,
-			  T("2026-03-03 08:00"), &citizen, &a, &err))
+			  testdb_time("2026-03-03 08:00"), &citizen, &a, &err))
 		fail_msg("%s", err.ptr);
 	/* not waiting: refused */
 	assert_int_equal(online_supplement(c->db, a.code, NULL, more, 1, "x",
-					   &dl, NULL, T("2026-03-03 08:30"),
+					   &dl, NULL, testdb_time("2026-03-03 08:30"),
 					   &citizen, &replayed, &err),
 			 MC_EINVALID);
 	memset(&ai, 0, sizeof ai);
@@ -240,13 +206,13 @@ static void test_supplement_before_acceptance(void **state)
 	ai.items = items;
 	ai.note = "Thiếu bản sao giấy khai sinh";
 	if (dossier_act(c->db, a.code, &ai, &dl, NULL, NULL,
-			T("2026-03-03 09:00"), &officer, &ao, &err))
+			testdb_time("2026-03-03 09:00"), &officer, &ao, &err))
 		fail_msg("%s", err.ptr);
 	assert_int_equal(ao.to, DS_SUPPLEMENT_REQUESTED);
 	const char *key = "s-0123456789abcdef0123456789abcdef";
 	if (online_supplement(c->db, a.code, key, more, 1,
 			      "Công dân bổ sung trực tuyến", &dl, NULL,
-			      T("2026-03-04 10:00"), &citizen, &replayed, &err))
+			      testdb_time("2026-03-04 10:00"), &citizen, &replayed, &err))
 		fail_msg("%s", err.ptr);
 	assert_false(replayed);
 	if (dossier_load(c->db, a.code, &d, NULL, &err))
@@ -261,7 +227,7 @@ static void test_supplement_before_acceptance(void **state)
 	int64_t f0 = testdb_count(c->db, "SELECT COUNT(*) FROM dossier_files");
 	if (online_supplement(c->db, a.code, key, more, 1,
 			      "Công dân bổ sung trực tuyến", &dl, NULL,
-			      T("2026-03-04 10:01"), &citizen, &replayed, &err))
+			      testdb_time("2026-03-04 10:01"), &citizen, &replayed, &err))
 		fail_msg("%s", err.ptr);
 	assert_true(replayed);
 	assert_int_equal(testdb_count(c->db, "SELECT COUNT(*) FROM dossier_files"), f0);
@@ -270,10 +236,10 @@ static void test_supplement_before_acceptance(void **state)
 	ai.action = DA_ACCEPT;
 	ai.expected_version = 3;
 	if (dossier_act(c->db, a.code, &ai, &dl, NULL, NULL,
-			T("2026-03-05 08:00"), &officer, &ao, &err))
+			testdb_time("2026-03-05 08:00"), &officer, &ao, &err))
 		fail_msg("%s", err.ptr);
 	assert_int_equal(ao.to, DS_RECEIVED);
-	assert_true(ao.due_at == T("2026-03-10 17:00"));
+	assert_true(ao.due_at == testdb_time("2026-03-10 17:00"));
 	bool equal = false;
 	struct buf diff = BUF_INIT;
 	if (dossier_replay(c->db, a.code, NULL, &equal, &diff, &err))

@@ -33,45 +33,6 @@ static struct calendar cal;
 static struct deadline dl;
 static const struct auth_actor officer = { 3, "mai.motcua", "127.0.0.1" };
 
-static mc_time T(const char *s)
-{
-	mc_time t = 0;
-	struct buf err = BUF_INIT;
-	if (mctime_parse(s, &t, &err))
-		fail_msg("bad time %s", err.ptr);
-	buf_release(&err);
-	return t;
-}
-
-static void seed(struct db *db)
-{
-	testdb_exec(db,
-		"INSERT INTO units (era, code, name, full_name, type, "
-		"parent_code, level, name_key) VALUES "
-		"('2025', '24', 'Bắc Ninh', 'Tỉnh Bắc Ninh', 'Tỉnh', NULL, 1, "
-		"'bac ninh'), "
-		"('2025', '10000', 'A', 'Xã A', 'Xã', '24', 3, 'a'), "
-		"('2025', '01', 'Hà Nội', 'Hà Nội', 'Thành phố', NULL, 1, 'hn')");
-	testdb_exec(db,
-		"INSERT INTO procedures (code, name, name_key, field, levels, "
-		"commune_level, commune_list_2026, commune_desk, issuing_body, "
-		"decision_no, procedure_type, implementing_agency, "
-		"competent_authority, target, receiving_address, "
-		"online_submission, processing_time_text, fee_text, "
-		"dossier_items, legal_basis, steps, conditions, results, "
-		"related_procedures, dossier_note, source_url, detail_status) "
-		"VALUES ('P1', 'Đăng ký X', 'dang ky x', 'Hộ tịch', 'Cấp xã', "
-		"1, 1, 1, '', '', '', '', '', '', '', 1, '', '', 1, '', '', '', "
-		"'[]', '', '', '', 'ok')");
-	testdb_exec(db,
-		"INSERT INTO procedure_channels (code, seq, channel, origin, "
-		"time_text, dur_unit, dur_amount, fee_text, fee_dong, note) VALUES "
-		"('P1', 1, 'truc_tiep', 'detail', '3 ngày làm việc', "
-		"'working_days', 3, '50.000 đồng', 50000, '')");
-	testdb_exec(db, "INSERT INTO desks (unit_code, name, agency_code) VALUES "
-		    "('10000', 'Một cửa Xã A', 'H24.99')");
-}
-
 static int create(struct db *db, const char *key, mc_time now,
 		  struct dossier_created *out, struct buf *err)
 {
@@ -138,7 +99,7 @@ static int setup_sqlite(void **state)
 {
 	static struct testdb t;
 	testdb_setup(state, &t, false, "rating");
-	seed(t.db);
+	testdb_seed_desk(t.db);
 	return 0;
 }
 
@@ -146,7 +107,7 @@ static int setup_pg(void **state)
 {
 	static struct testdb t;
 	testdb_setup(state, &t, true, "rating");
-	seed(t.db);
+	testdb_seed_desk(t.db);
 	return 0;
 }
 
@@ -160,7 +121,7 @@ static void test_verify(void **state)
 	struct testdb *c = *state;
 	struct dossier_created a;
 	struct buf err = BUF_INIT, e1 = BUF_INIT, e2 = BUF_INIT;
-	if (create(c->db, NULL, T("2026-03-02 08:00"), &a, &err))
+	if (create(c->db, NULL, testdb_time("2026-03-02 08:00"), &a, &err))
 		fail_msg("%s", err.ptr);
 	assert_int_equal(lookup_verify(c->db, a.code, a.secret, NULL, &err), 0);
 	assert_int_equal(lookup_verify(c->db, a.code, NULL, "5678", &err), 0);
@@ -186,26 +147,26 @@ static void test_verify(void **state)
 		json_t *m = NULL;
 		int64_t wait = 0;
 		assert_int_equal(lookup_open(c->db, a.code, a.secret, NULL,
-					     NULL, T("2026-03-02 09:00"), &wait, &m, &err),
+					     NULL, testdb_time("2026-03-02 09:00"), &wait, &m, &err),
 				 0);
 		assert_string_equal(json_string_value(json_object_get(m,
 								      "code")),
 				    a.code);
 		json_decref(m);
 		assert_int_equal(lookup_open(c->db, a.code, NULL, "2345",
-					     NULL, T("2026-03-02 09:00"), &wait, &m, &err),
+					     NULL, testdb_time("2026-03-02 09:00"), &wait, &m, &err),
 				 0);
 		json_decref(m);
 		assert_int_equal(lookup_open(c->db, a.code, NULL, "9999",
-					     NULL, T("2026-03-02 09:00"), &wait, &m, &err),
+					     NULL, testdb_time("2026-03-02 09:00"), &wait, &m, &err),
 				 MC_ENOTFOUND);
 		assert_null(m);
 		assert_int_equal(lookup_open(c->db, "NO-SUCH", NULL, "2345",
-					     NULL, T("2026-03-02 09:00"), &wait, &m, &err),
+					     NULL, testdb_time("2026-03-02 09:00"), &wait, &m, &err),
 				 MC_ENOTFOUND);
 		assert_int_equal(lookup_open(c->db, a.code,
 					     "aaaaaaaaaaaaaaaaaaaaaaaaaa", "2345",
-					     NULL, T("2026-03-02 09:00"), &wait, &m, &err),
+					     NULL, testdb_time("2026-03-02 09:00"), &wait, &m, &err),
 				 MC_ENOTFOUND);
 	}
 	/* a throttled key: refused before any check, known code or not */
@@ -216,19 +177,19 @@ static void test_verify(void **state)
 		json_t *m = NULL;
 		int64_t wait = 0;
 		assert_int_equal(lookup_open(c->db, a.code, a.secret, NULL,
-					     "lookup:t", T("2026-03-02 09:00"),
+					     "lookup:t", testdb_time("2026-03-02 09:00"),
 					     &wait, &m, &err),
 				 MC_EFORBIDDEN);
 		assert_true(wait > 0);
 		wait = 0;
 		assert_int_equal(lookup_open(c->db, "NO-SUCH", a.secret, NULL,
-					     "lookup:t", T("2026-03-02 09:00"),
+					     "lookup:t", testdb_time("2026-03-02 09:00"),
 					     &wait, &m, &err),
 				 MC_EFORBIDDEN);
 		assert_true(wait > 0);
 		assert_int_equal(lookup_open(c->db, a.code, a.secret, NULL,
 					     "lookup:other",
-					     T("2026-03-02 09:00"), &wait, &m,
+					     testdb_time("2026-03-02 09:00"), &wait, &m,
 					     &err),
 				 0);
 		json_decref(m);
@@ -253,18 +214,18 @@ static void test_model_and_rating(void **state)
 	int64_t id = 0;
 	char *dump;
 
-	if (create(c->db, NULL, T("2026-03-09 08:00"), &a, &err))
+	if (create(c->db, NULL, testdb_time("2026-03-09 08:00"), &a, &err))
 		fail_msg("%s", err.ptr);
 	memset(&x, 0, sizeof x);
 	x.note = "NỘI BỘ: gọi anh Bình";
-	act(c->db, a.code, DA_FORWARD, 1, T("2026-03-09 09:00"), &officer,
+	act(c->db, a.code, DA_FORWARD, 1, testdb_time("2026-03-09 09:00"), &officer,
 	    &x);
 	x.n_items = 2;
 	x.items = items;
-	act(c->db, a.code, DA_REQUEST_SUPPLEMENT, 2, T("2026-03-09 10:00"),
+	act(c->db, a.code, DA_REQUEST_SUPPLEMENT, 2, testdb_time("2026-03-09 10:00"),
 	    &officer, &x);
 
-	assert_int_equal(lookup_model(c->db, a.code, T("2026-03-09 11:00"), &m,
+	assert_int_equal(lookup_model(c->db, a.code, testdb_time("2026-03-09 11:00"), &m,
 				      &err),
 			 0);
 	assert_string_equal(jstr(m, "applicant_name", NULL), "Nguyễn V** A**");
@@ -292,25 +253,25 @@ static void test_model_and_rating(void **state)
 
 	/* not rateable before the result */
 	assert_int_equal(rating_create(c->db, a.code, &r, "lookup",
-				       T("2026-03-09 11:00"), NULL, &id, &err),
+				       testdb_time("2026-03-09 11:00"), NULL, &id, &err),
 			 MC_EINVALID);
 	assert_string_equal(err.ptr,
 			    "Hồ sơ chưa có kết quả: chưa thể đánh giá.");
 	buf_reset(&err);
 
 	memset(&x, 0, sizeof x);
-	act(c->db, a.code, DA_RECEIVE_SUPPLEMENT, 3, T("2026-03-10 08:00"),
+	act(c->db, a.code, DA_RECEIVE_SUPPLEMENT, 3, testdb_time("2026-03-10 08:00"),
 	    &officer, NULL);
-	act(c->db, a.code, DA_FORWARD, 4, T("2026-03-10 09:00"), &officer,
+	act(c->db, a.code, DA_FORWARD, 4, testdb_time("2026-03-10 09:00"), &officer,
 	    NULL);
-	x.new_due = T("2026-03-20 16:00");
+	x.new_due = testdb_time("2026-03-20 16:00");
 	x.note = "xin lỗi";
-	act(c->db, a.code, DA_APOLOGIZE, 5, T("2026-03-10 10:00"), &leader, &x);
+	act(c->db, a.code, DA_APOLOGIZE, 5, testdb_time("2026-03-10 10:00"), &leader, &x);
 	memset(&x, 0, sizeof x);
 	x.result_number = "12/QĐ";
-	act(c->db, a.code, DA_RECORD_RESULT, 6, T("2026-03-10 11:00"), &leader,
+	act(c->db, a.code, DA_RECORD_RESULT, 6, testdb_time("2026-03-10 11:00"), &leader,
 	    &x);
-	assert_int_equal(lookup_model(c->db, a.code, T("2026-03-10 12:00"), &m,
+	assert_int_equal(lookup_model(c->db, a.code, testdb_time("2026-03-10 12:00"), &m,
 				      &err),
 			 0);
 	assert_true(json_is_true(json_object_get(m, "result_ready")));
@@ -322,8 +283,8 @@ static void test_model_and_rating(void **state)
 
 	memset(&x, 0, sizeof x);
 	x.collected_by = "Nguyễn Văn A";
-	act(c->db, a.code, DA_RETURN, 7, T("2026-03-11 08:00"), &officer, &x);
-	assert_int_equal(lookup_model(c->db, a.code, T("2026-03-11 09:00"), &m,
+	act(c->db, a.code, DA_RETURN, 7, testdb_time("2026-03-11 08:00"), &officer, &x);
+	assert_int_equal(lookup_model(c->db, a.code, testdb_time("2026-03-11 09:00"), &m,
 				      &err),
 			 0);
 	assert_true(json_is_true(json_object_get(m, "can_rate")));
@@ -331,13 +292,13 @@ static void test_model_and_rating(void **state)
 	json_decref(m);
 
 	assert_int_equal(rating_create(c->db, a.code, &r, "lookup",
-				       T("2026-03-11 09:00"), NULL, &id, &err),
+				       testdb_time("2026-03-11 09:00"), NULL, &id, &err),
 			 0);
 	assert_true(id > 0);
 	/* once only */
 	r.level = RL_DISSATISFIED;
 	assert_int_equal(rating_create(c->db, a.code, &r, "kiosk",
-				       T("2026-03-11 09:05"), &officer, NULL,
+				       testdb_time("2026-03-11 09:05"), &officer, NULL,
 				       &err),
 			 MC_ECONFLICT);
 	assert_non_null(strstr(err.ptr, "chỉ được đánh giá một lần"));
@@ -351,7 +312,7 @@ static void test_model_and_rating(void **state)
 	assert_string_equal(jstr(one, "level", NULL), "very_satisfied");
 	assert_int_equal(json_integer_value(json_object_get(one, "total")), 8);
 	json_decref(one);
-	assert_int_equal(lookup_model(c->db, a.code, T("2026-03-11 09:10"), &m,
+	assert_int_equal(lookup_model(c->db, a.code, testdb_time("2026-03-11 09:10"), &m,
 				      &err),
 			 0);
 	assert_false(json_is_true(json_object_get(m, "can_rate")));
@@ -421,12 +382,12 @@ static void test_refused_rateable(void **state)
 	json_t *m = NULL, *list = NULL;
 	struct rating_list_q q;
 
-	if (create(c->db, NULL, T("2026-03-16 08:00"), &a, &err))
+	if (create(c->db, NULL, testdb_time("2026-03-16 08:00"), &a, &err))
 		fail_msg("%s", err.ptr);
 	memset(&x, 0, sizeof x);
 	x.note = "Không đủ điều kiện theo quy định";
-	act(c->db, a.code, DA_REFUSE, 1, T("2026-03-16 09:00"), &leader, &x);
-	assert_int_equal(lookup_model(c->db, a.code, T("2026-03-16 10:00"), &m,
+	act(c->db, a.code, DA_REFUSE, 1, testdb_time("2026-03-16 09:00"), &leader, &x);
+	assert_int_equal(lookup_model(c->db, a.code, testdb_time("2026-03-16 10:00"), &m,
 				      &err),
 			 0);
 	assert_string_equal(jstr(m, "reason", NULL),
@@ -437,7 +398,7 @@ static void test_refused_rateable(void **state)
 	r.level = RL_DISSATISFIED;
 	r.comment = NULL;
 	assert_int_equal(rating_create(c->db, a.code, &r, "api",
-				       T("2026-03-16 10:00"), NULL, NULL, &err),
+				       testdb_time("2026-03-16 10:00"), NULL, NULL, &err),
 			 0);
 	memset(&q, 0, sizeof q);
 	q.complaints_only = true;
@@ -451,7 +412,7 @@ static void test_refused_rateable(void **state)
 			 1);
 	json_decref(list);
 	assert_int_equal(rating_create(c->db, "NO-SUCH", &r, "api",
-				       T("2026-03-16 10:00"), NULL, NULL, &err),
+				       testdb_time("2026-03-16 10:00"), NULL, NULL, &err),
 			 MC_ENOTFOUND);
 	buf_release(&err);
 }

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/mctime.h"
 #include "store/db.h"
 #include "store/migrate.h"
 #include "util/buf.h"
@@ -57,6 +58,51 @@ static inline int64_t testdb_count(struct db *db, const char *sql)
 	db_finalize(st);
 	buf_release(&err);
 	return v;
+}
+
+/* An instant from text ("2026-11-27 08:00" as core/mctime.h reads it). */
+static inline mc_time testdb_time(const char *s)
+{
+	mc_time t = 0;
+	struct buf err = BUF_INIT;
+	if (mctime_parse(s, &t, &err))
+		fail_msg("bad time %s", err.ptr);
+	buf_release(&err);
+	return t;
+}
+
+/*
+ * The smallest world a dossier needs: province 24 (Bắc Ninh) with commune
+ * 10000 "Xã A" and its desk (agency identifier H24.99), unit 01 (Hà Nội),
+ * and procedure P1 "Đăng ký X" at the counter, 3 working days, 50.000 đồng.
+ */
+static inline void testdb_seed_desk(struct db *db)
+{
+	testdb_exec(db,
+		"INSERT INTO units (era, code, name, full_name, type, "
+		"parent_code, level, name_key) VALUES "
+		"('2025', '24', 'Bắc Ninh', 'Tỉnh Bắc Ninh', 'Tỉnh', NULL, 1, "
+		"'bac ninh'), "
+		"('2025', '10000', 'A', 'Xã A', 'Xã', '24', 3, 'a'), "
+		"('2025', '01', 'Hà Nội', 'Hà Nội', 'Thành phố', NULL, 1, 'hn')");
+	testdb_exec(db,
+		"INSERT INTO procedures (code, name, name_key, field, levels, "
+		"commune_level, commune_list_2026, commune_desk, issuing_body, "
+		"decision_no, procedure_type, implementing_agency, "
+		"competent_authority, target, receiving_address, "
+		"online_submission, processing_time_text, fee_text, "
+		"dossier_items, legal_basis, steps, conditions, results, "
+		"related_procedures, dossier_note, source_url, detail_status) "
+		"VALUES ('P1', 'Đăng ký X', 'dang ky x', 'Hộ tịch', 'Cấp xã', "
+		"1, 1, 1, '', '', '', '', '', '', '', 1, '', '', 1, '', '', '', "
+		"'[]', '', '', '', 'ok')");
+	testdb_exec(db,
+		"INSERT INTO procedure_channels (code, seq, channel, origin, "
+		"time_text, dur_unit, dur_amount, fee_text, fee_dong, note) VALUES "
+		"('P1', 1, 'truc_tiep', 'detail', '3 ngày làm việc', "
+		"'working_days', 3, '50.000 đồng', 50000, '')");
+	testdb_exec(db, "INSERT INTO desks (unit_code, name, agency_code) VALUES "
+		    "('10000', 'Một cửa Xã A', 'H24.99')");
 }
 
 /* Another connection to the test's database (its schema first on
