@@ -44,16 +44,8 @@ struct input {
 
 static void input_init(struct input *in, struct http_request *req)
 {
-	const char *ct = http_header(req, "content-type");
 	in->req = req;
-	in->body = NULL;
-	if (ct && !strncmp(ct, "application/json", 16) && req->body_len) {
-		json_t *v = json_loadb(req->body, req->body_len, 0, NULL);
-		if (json_is_object(v))
-			in->body = v;
-		else
-			json_decref(v);
-	}
+	in->body = http_json_body(req);
 }
 
 static void input_release(struct input *in)

@@ -68,19 +68,6 @@ static const char *iso_text(struct http_request *req, json_t *o,
 	return time_text(req, s ? t : 0);
 }
 
-static json_t *json_body(struct http_request *req)
-{
-	const char *ct = http_header(req, "content-type");
-	if (!ct || strncmp(ct, "application/json", 16) || !req->body_len)
-		return NULL;
-	json_t *j = json_loadb(req->body, req->body_len, 0, NULL);
-	if (j && !json_is_object(j)) {
-		json_decref(j);
-		j = NULL;
-	}
-	return j;
-}
-
 /* A field of the JSON body (strings; booleans as "1"/"0"; integers as
  * text) or else of the form, in the arena; NULL when absent. */
 static const char *input(struct http_request *req, json_t *body,
@@ -438,7 +425,7 @@ int handle_feedback_form(struct http_request *req, struct http_response *res)
 		m = NULL;
 		goto out;
 	}
-	body = json_body(req);
+	body = http_json_body(req);
 	typed = read_form(req, body);
 	struct feedback_input in = {
 		.kind = str_of(typed, "kind"),
@@ -683,7 +670,7 @@ int handle_feedback_citizen_action(struct http_request *req,
 		a = FBA_RATE;
 	else
 		return MC_ENOTFOUND;
-	body = json_body(req);
+	body = http_json_body(req);
 	const char *secret = secret_of(req, body);
 	if (throttled(req, res, db, &rc))
 		goto out;
@@ -1063,7 +1050,7 @@ int handle_feedback_officer_action(struct http_request *req,
 			a = slugs[i].a;
 	if (a == FBA__COUNT)
 		return MC_ENOTFOUND;
-	body = json_body(req);
+	body = http_json_body(req);
 	const char *ver = input(req, body, "version");
 	char *end = NULL;
 	long long version = ver && *ver ? strtoll(ver, &end, 10) : -1;

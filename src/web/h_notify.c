@@ -46,18 +46,6 @@ static const char *field(struct http_request *req, json_t *body,
 	return json_string_value(json_object_get(body, name));
 }
 
-static json_t *json_body(struct http_request *req)
-{
-	const char *ct = http_header(req, "content-type");
-	if (!ct || strncmp(ct, "application/json", 16) || !req->body_len)
-		return NULL;
-	json_t *v = json_loadb(req->body, req->body_len, 0, NULL);
-	if (json_is_object(v))
-		return v;
-	json_decref(v);
-	return NULL;
-}
-
 /* "2026-02-23T17:05:00+07:00" -> "23/02/2026 17:05" (arena). */
 static const char *time_text(struct http_request *req, json_t *iso)
 {
@@ -287,7 +275,7 @@ int handle_notify_webhook_new(struct http_request *req,
 		respond_cache(req, res, 0);
 		return rc;
 	}
-	body = json_body(req);
+	body = http_json_body(req);
 	const char *name = field(req, body, "name");
 	const char *url = field(req, body, "url");
 	const char *given = field(req, body, "secret");

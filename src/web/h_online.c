@@ -133,9 +133,8 @@ static char *clean(struct http_request *req, const char *s)
 static json_t *form_input(struct http_request *req)
 {
 	json_t *in = json_object();
-	const char *ct = http_header(req, "content-type");
-	if (ct && !strncmp(ct, "application/json", 16) && req->body_len) {
-		json_t *b = json_loadb(req->body, req->body_len, 0, NULL);
+	json_t *b = http_json_body(req);
+	if (b) {
 		const char *k;
 		json_t *v;
 		json_object_foreach(b, k, v)
