@@ -107,14 +107,6 @@ static void field_error(json_t *errors, const char *field, const char *msg)
 		json_object_set_new(errors, field, json_string(msg));
 }
 
-static size_t n_chars(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
-}
-
 /* Trimmed NFC copy of `s` into `out`; false on bad UTF-8. */
 static bool clean(const char *s, struct buf *out)
 {
@@ -156,11 +148,11 @@ int calendar_entry_check(int year, const struct calendar_entry_edit *in,
 		field_error(e, "name", "Tên ngày: không phải văn bản hợp lệ");
 	else if (!name.len)
 		field_error(e, "name", "Tên ngày: không được để trống");
-	else if (n_chars(name.ptr) > CALENDAR_ADMIN_NAME_MAX)
+	else if (text_chars(name.ptr) > CALENDAR_ADMIN_NAME_MAX)
 		field_error(e, "name", "Tên ngày: dài tối đa 200 ký tự");
 	if (!clean(in->source, &source))
 		field_error(e, "source", "Căn cứ: không phải văn bản hợp lệ");
-	else if (n_chars(source.ptr) > CALENDAR_ADMIN_SOURCE_MAX)
+	else if (text_chars(source.ptr) > CALENDAR_ADMIN_SOURCE_MAX)
 		field_error(e, "source", "Căn cứ: dài tối đa 300 ký tự");
 
 	if (!json_object_get(e, "date") && !json_object_get(e, "kind")) {

@@ -370,15 +370,6 @@ static json_t *clean(const char *s, bool *bad)
 	return j ? j : json_string("");
 }
 
-/* Characters (code points) of a UTF-8 string. */
-static size_t n_chars(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
-}
-
 static void field_error(json_t *errors, const char *field, const char *label,
 			const char *reason)
 {
@@ -431,7 +422,7 @@ int desk_edit_check(const struct desk_edit *in, json_t **norm,
 		if (bad)
 			field_error(e, fields[i].field, fields[i].label,
 				    "không phải văn bản hợp lệ");
-		else if (n_chars(json_string_value(v)) > fields[i].max) {
+		else if (text_chars(json_string_value(v)) > fields[i].max) {
 			buf_reset(&why);
 			buf_addf(&why, "dài tối đa %zu ký tự", fields[i].max);
 			field_error(e, fields[i].field, fields[i].label,

@@ -74,14 +74,6 @@ static json_t *clean(const char *s, bool *bad)
 	return j ? j : json_string("");
 }
 
-static size_t n_chars(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
-}
-
 static void field_error(json_t *errors, const char *field, const char *label,
 			const char *reason)
 {
@@ -134,7 +126,7 @@ int deskpay_check(const struct deskpay_edit *in, json_t **norm,
 	const char *bank = str_of(n, "bank_name");
 	if (!*bank)
 		field_error(e, "bank_name", f[1].label, "không được để trống");
-	else if (n_chars(bank) > DESKPAY_BANK_NAME_MAX)
+	else if (text_chars(bank) > DESKPAY_BANK_NAME_MAX)
 		field_error(e, "bank_name", f[1].label, "dài tối đa 100 ký tự");
 
 	/* Account numbers are written with spaces or dots for reading;
@@ -159,7 +151,7 @@ int deskpay_check(const struct deskpay_edit *in, json_t **norm,
 	if (!*holder)
 		field_error(e, "account_name", f[3].label,
 			    "không được để trống");
-	else if (n_chars(holder) > DESKPAY_HOLDER_MAX)
+	else if (text_chars(holder) > DESKPAY_HOLDER_MAX)
 		field_error(e, "account_name", f[3].label,
 			    "dài tối đa 100 ký tự");
 done:

@@ -27,14 +27,6 @@ static const char *str_of(json_t *o, const char *k)
 	return s ? s : "";
 }
 
-static size_t n_chars(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
-}
-
 static void field_error(json_t *errors, const char *field, const char *label,
 			const char *reason)
 {
@@ -203,26 +195,26 @@ int feedback_check(const struct feedback_input *in, json_t **norm,
 		if (!*o)
 			field_error(e, "officer", "Cán bộ",
 				    "ghi tên hoặc vị trí làm việc của cán bộ");
-		else if (n_chars(o) > FEEDBACK_NAME_MAX)
+		else if (text_chars(o) > FEEDBACK_NAME_MAX)
 			field_error(e, "officer", "Cán bộ",
 				    "dài tối đa 100 ký tự");
 	}
 	const char *subj = str_of(n, "subject");
-	if (n_chars(subj) < 5)
+	if (text_chars(subj) < 5)
 		field_error(e, "subject", "Tiêu đề", "ghi ít nhất 5 ký tự");
-	else if (n_chars(subj) > FEEDBACK_SUBJECT_MAX)
+	else if (text_chars(subj) > FEEDBACK_SUBJECT_MAX)
 		field_error(e, "subject", "Tiêu đề", "dài tối đa 200 ký tự");
 	const char *content = str_of(n, "content");
-	if (n_chars(content) < 10)
+	if (text_chars(content) < 10)
 		field_error(e, "content", "Nội dung",
 			    "ghi rõ nội dung phản ánh, ít nhất 10 ký tự");
-	else if (n_chars(content) > FEEDBACK_CONTENT_MAX)
+	else if (text_chars(content) > FEEDBACK_CONTENT_MAX)
 		field_error(e, "content", "Nội dung", "dài tối đa 5000 ký tự");
 	const char *name = str_of(n, "sender_name");
-	if (n_chars(name) < 2)
+	if (text_chars(name) < 2)
 		field_error(e, "sender_name", "Họ và tên",
 			    "ghi họ và tên người gửi");
-	else if (n_chars(name) > FEEDBACK_NAME_MAX)
+	else if (text_chars(name) > FEEDBACK_NAME_MAX)
 		field_error(e, "sender_name", "Họ và tên",
 			    "dài tối đa 100 ký tự");
 

@@ -42,15 +42,6 @@ static void copy_str(char *dst, size_t cap, const char *src)
 	dst[n] = '\0';
 }
 
-/* Characters (code points) of UTF-8 text. */
-static size_t n_chars(const char *s)
-{
-	size_t n = 0;
-	for (; s && *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
-}
-
 static bool blank(const char *s)
 {
 	for (; s && *s; s++)
@@ -306,11 +297,11 @@ static void check_input(const struct version_input *in,
 	if (blank(in->decision_ref))
 		set_err(errs, "decision_ref", "Số quyết định công bố: chưa "
 			"nhập (ví dụ 1234/QĐ-UBND).");
-	else if (n_chars(in->decision_ref) > DECISION_MAX)
+	else if (text_chars(in->decision_ref) > DECISION_MAX)
 		set_err(errs, "decision_ref", "Số quyết định công bố: tối đa "
 			"%d ký tự.", DECISION_MAX);
 	out->summary = or_empty(in->summary);
-	if (n_chars(in->summary) > SUMMARY_MAX)
+	if (text_chars(in->summary) > SUMMARY_MAX)
 		set_err(errs, "summary", "Tóm tắt thay đổi: tối đa %d ký tự.",
 			SUMMARY_MAX);
 	if (in->n_channels > b->n_channels)
@@ -338,7 +329,7 @@ static void check_input(const struct version_input *in,
 				if (reform_check_unitless(
 					    bc->legal_text,
 					    !blank(in->decision_ref) &&
-					    n_chars(in->decision_ref) <=
+					    text_chars(in->decision_ref) <=
 					    DECISION_MAX, &why)) {
 					set_err(errs, key, "Thời hạn cam kết "
 						"(%s): %s",
@@ -363,7 +354,7 @@ static void check_input(const struct version_input *in,
 			out->ch[i].fee_text = bc->fee_text;
 			out->ch[i].fee_known = bc->fee_known;
 			out->ch[i].fee_dong = bc->fee_dong;
-		} else if (n_chars(fee) > TEXT_MAX) {
+		} else if (text_chars(fee) > TEXT_MAX) {
 			set_err(errs, key, "Phí, lệ phí (%s): tối đa %d ký tự.",
 				channel_name(bc->channel), TEXT_MAX);
 		} else {
@@ -408,14 +399,14 @@ static void check_input(const struct version_input *in,
 		if (blank(reason))
 			set_err(errs, key, "Thành phần \"%s\": ghi lý do bãi bỏ "
 				"hoặc thay thế.", b->components[i].name);
-		else if (n_chars(reason) > TEXT_MAX)
+		else if (text_chars(reason) > TEXT_MAX)
 			set_err(errs, key, "Lý do: tối đa %d ký tự.", TEXT_MAX);
 		snprintf(key, sizeof(key), "components.%d.legal_basis", i);
 		if (blank(basis))
 			set_err(errs, key, "Thành phần \"%s\": ghi căn cứ pháp "
 				"lý (ví dụ Nghị quyết 66.7/2025/NQ-CP).",
 				b->components[i].name);
-		else if (n_chars(basis) > TEXT_MAX)
+		else if (text_chars(basis) > TEXT_MAX)
 			set_err(errs, key, "Căn cứ pháp lý: tối đa %d ký tự.",
 				TEXT_MAX);
 		out->comp[i].reason = reason;

@@ -204,3 +204,11 @@ void text_squeeze(const char *s, size_t len, struct buf *out)
 		i = j;
 	}
 }
+
+size_t text_chars(const char *s)
+{
+	size_t n = 0;
+	for (; s && *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}

@@ -19,6 +19,10 @@
  */
 bool text_utf8_valid(const char *s, size_t len, size_t *bad_at);
 
+/* The characters (code points) of UTF-8 text, for length limits stated in
+ * characters ("at most 200 characters"); NULL counts 0. */
+size_t text_chars(const char *s);
+
 /*
  * Appends the NFC form of s[0..len) to `out`. MC_EINVALID (reason with the
  * byte offset in err; out unchanged) when s is not valid UTF-8.

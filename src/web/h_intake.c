@@ -64,14 +64,6 @@ static const char *str_of(json_t *o, const char *k)
 	return s ? s : "";
 }
 
-static size_t n_chars(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
-}
-
 /* "Label: reason" under `field`, the first error of a field wins. */
 static void field_error(json_t *errors, const char *field, const char *label,
 			const char *reason)
@@ -798,7 +790,7 @@ static int check_applicant(struct ictx *c, json_t *in, struct intake_in *ii,
 		field_error(errors, "name", name_label, "không phải văn bản hợp lệ");
 	else if (!*name)
 		field_error(errors, "name", name_label, "không được để trống");
-	else if (n_chars(name) > NAME_MAX_CHARS)
+	else if (text_chars(name) > NAME_MAX_CHARS)
 		field_error(errors, "name", name_label, "dài tối đa 200 ký tự");
 	a->name = name ? name : "";
 
@@ -890,7 +882,7 @@ static int check_applicant(struct ictx *c, json_t *in, struct intake_in *ii,
 	if (!street || !*street)
 		field_error(errors, "address_street", "Địa chỉ (số nhà, đường, thôn)",
 			    "không được để trống");
-	else if (n_chars(street) > STREET_MAX_CHARS)
+	else if (text_chars(street) > STREET_MAX_CHARS)
 		field_error(errors, "address_street",
 			    "Địa chỉ (số nhà, đường, thôn)", "dài tối đa 300 ký tự");
 	a->address_street = street ? street : "";
@@ -1085,7 +1077,7 @@ static void check_refusal(struct ictx *c, json_t *in, struct intake_in *ii,
 	else if (!strcmp(ii->form, "03") && !*reason)
 		field_error(errors, "reason", "Lý do từ chối",
 			    "không được để trống");
-	else if (n_chars(reason) > REQUEST_MAX_CHARS)
+	else if (text_chars(reason) > REQUEST_MAX_CHARS)
 		field_error(errors, "reason", "Lý do", "dài tối đa 1000 ký tự");
 	/* The items and the form go into the first event's payload
 	 * (store/dossier_repo.h); the reason is the event's note. */
@@ -1116,7 +1108,7 @@ static int check_input(struct ictx *c, json_t *in, struct intake_in *ii,
 	if (!request)
 		field_error(errors, "request", "Nội dung yêu cầu",
 			    "không phải văn bản hợp lệ");
-	else if (n_chars(request) > REQUEST_MAX_CHARS)
+	else if (text_chars(request) > REQUEST_MAX_CHARS)
 		field_error(errors, "request", "Nội dung yêu cầu",
 			    "dài tối đa 1000 ký tự");
 	ii->ci.request = request && *request ? request

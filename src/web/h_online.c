@@ -78,14 +78,6 @@ static const char *fv(json_t *in, const char *k)
 	return s ? s : "";
 }
 
-static size_t n_chars(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
-}
-
 static void field_error(json_t *errors, const char *field, const char *label,
 			const char *reason)
 {
@@ -486,7 +478,7 @@ static void check_form(struct octx *c, json_t *in, struct dossier_create_in *ci,
 	char *name = clean(req, fv(in, "name"));
 	if (!name || !*name)
 		field_error(errors, "name", name_label, "không được để trống");
-	else if (n_chars(name) > NAME_MAX_CHARS)
+	else if (text_chars(name) > NAME_MAX_CHARS)
 		field_error(errors, "name", name_label, "dài tối đa 200 ký tự");
 	ci->applicant.name = name ? name : "";
 
@@ -542,12 +534,12 @@ static void check_form(struct octx *c, json_t *in, struct dossier_create_in *ci,
 		ci->applicant.email = email;
 	}
 	char *street = clean(req, fv(in, "address_street"));
-	if (!street || n_chars(street) > STREET_MAX_CHARS)
+	if (!street || text_chars(street) > STREET_MAX_CHARS)
 		field_error(errors, "address_street", "Địa chỉ",
 			    "dài tối đa 300 ký tự");
 	ci->applicant.address_street = street && *street ? street : NULL;
 	char *request = clean(req, fv(in, "request"));
-	if (!request || n_chars(request) > REQUEST_MAX_CHARS)
+	if (!request || text_chars(request) > REQUEST_MAX_CHARS)
 		field_error(errors, "request", "Nội dung yêu cầu",
 			    "dài tối đa 1000 ký tự");
 	ci->request = request && *request
@@ -1051,7 +1043,7 @@ int handle_online_supplement(struct http_request *req, struct http_response *res
 		field_error(errors, "f0", "Tệp bổ sung",
 			    "đính kèm ít nhất một tệp (PDF, JPEG, PNG)");
 	char *note = clean(req, fv(in, "note"));
-	if (!note || n_chars(note) > NOTE_MAX_CHARS)
+	if (!note || text_chars(note) > NOTE_MAX_CHARS)
 		field_error(errors, "note", "Ghi chú", "dài tối đa 2000 ký tự");
 	const char *key = arena_strdup(req->arena,
 				       fv(in, req->want_json ? "idempotency_key"
@@ -1410,7 +1402,7 @@ int handle_online_review(struct http_request *req, struct http_response *res)
 	if (!*ver || *end)
 		field_error(errors, "version", "Phiên bản", "thiếu hoặc sai");
 	char *note = clean(req, fv(in, "note"));
-	if (!note || n_chars(note) > NOTE_MAX_CHARS)
+	if (!note || text_chars(note) > NOTE_MAX_CHARS)
 		field_error(errors, "note", "Nội dung", "dài tối đa 2000 ký tự");
 	a.note = note;
 	const char **items = arena_alloc(req->arena, 41 * sizeof *items);

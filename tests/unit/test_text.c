@@ -90,6 +90,16 @@ static void test_invalid_utf8(void **state)
 	assert_true(text_utf8_valid("Thủ tục\n", strlen("Thủ tục\n"), NULL));
 }
 
+static void test_chars(void **state)
+{
+	assert_int_equal(text_chars(NULL), 0);
+	assert_int_equal(text_chars(""), 0);
+	assert_int_equal(text_chars("abc"), 3);
+	/* "Đăng ký" : 7 characters in 10 bytes. */
+	assert_int_equal(text_chars("Đăng ký"), 7);
+	assert_int_equal(text_chars("Nguyễn"), 6);
+}
+
 static void test_squeeze(void **state)
 {
 	(void)state;
@@ -107,6 +117,7 @@ int main(void)
 		cmocka_unit_test(test_nfc),
 		cmocka_unit_test(test_invalid_utf8),
 		cmocka_unit_test(test_squeeze),
+		cmocka_unit_test(test_chars),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
