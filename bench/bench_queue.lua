@@ -3,6 +3,9 @@
 -- Used by bench/run-dossier.sh; counts non-200 answers in done().
 local cookie = os.getenv("BENCH_COOKIE") or ""
 local path = os.getenv("BENCH_PATH") or "/api/v1/queues/receiver"
+-- The pages as a browser asks for them, the API as a client does.
+local accept = path:sub(1, 5) == "/api/" and "application/json" or
+	"text/html,application/xhtml+xml"
 local threads = {}
 
 function setup(thread)
@@ -15,7 +18,7 @@ end
 
 function request()
 	return wrk.format("GET", path, { ["Cookie"] = cookie,
-		["Accept"] = "text/html,application/json" })
+		["Accept"] = accept })
 end
 
 function response(status, headers, body)

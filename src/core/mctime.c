@@ -84,12 +84,39 @@ out:
 	return rc;
 }
 
-void mctime_format_iso(mc_time t, struct buf *out)
+static char *two(char *p, int v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+	return p + 2;
+}
+
+size_t mctime_iso(mc_time t, char out[MCTIME_ISO_LEN + 1])
 {
 	struct mc_civil c;
 	mctime_to_local(t, &c);
-	buf_addf(out, "%04d-%02d-%02dT%02d:%02d:%02d+07:00", c.year, c.month,
-		 c.day, c.hour, c.min, c.sec);
+	if (c.year < 0 || c.year > 9999)	/* not a time we store */
+		c.year = c.year < 0 ? 0 : 9999;
+	char *p = two(out, c.year / 100);
+	p = two(p, c.year % 100);
+	*p++ = '-';
+	p = two(p, c.month);
+	*p++ = '-';
+	p = two(p, c.day);
+	*p++ = 'T';
+	p = two(p, c.hour);
+	*p++ = ':';
+	p = two(p, c.min);
+	*p++ = ':';
+	p = two(p, c.sec);
+	memcpy(p, "+07:00", 7);
+	return MCTIME_ISO_LEN;
+}
+
+void mctime_format_iso(mc_time t, struct buf *out)
+{
+	char s[MCTIME_ISO_LEN + 1];
+	buf_add(out, s, mctime_iso(t, s));
 }
 
 void mctime_format_local(mc_time t, struct buf *out)

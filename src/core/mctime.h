@@ -61,6 +61,12 @@ int mctime_parse(const char *s, mc_time *out, struct buf *err);
 /* Appends ISO 8601 in local time: "2026-02-23T17:00:00+07:00". */
 void mctime_format_iso(mc_time t, struct buf *out);
 
+/* The same text into out (MCTIME_ISO_LEN characters and a NUL), without
+ * printf: lists of dossiers format thousands of times per page. Returns
+ * the length. */
+#define MCTIME_ISO_LEN 25
+size_t mctime_iso(mc_time t, char out[MCTIME_ISO_LEN + 1]);
+
 /* Appends the short local form "2026-02-23 17:00" (seconds dropped). */
 void mctime_format_local(mc_time t, struct buf *out);
 

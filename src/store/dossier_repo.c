@@ -1983,14 +1983,11 @@ int dossier_events_load(struct db *db, const char *code,
 
 static json_t *time_or_null(mc_time t)
 {
-	struct buf b = BUF_INIT;
-	json_t *j;
+	char s[MCTIME_ISO_LEN + 1];
 	if (!t)
 		return json_null();
-	mctime_format_iso(t, &b);
-	j = json_string(b.ptr);
-	buf_release(&b);
-	return j;
+	/* ASCII digits: no UTF-8 check needed */
+	return json_stringn_nocheck(s, mctime_iso(t, s));
 }
 
 int dossier_events_list(struct db *db, const char *code, json_t **out,

@@ -99,15 +99,10 @@ notfound:
 
 static json_t *iso_or_null(mc_time t)
 {
-	struct buf b = BUF_INIT;
-	json_t *j;
-
+	char s[MCTIME_ISO_LEN + 1];
 	if (t <= 0)
 		return json_null();
-	mctime_format_iso(t, &b);
-	j = json_string(b.ptr);
-	buf_release(&b);
-	return j;
+	return json_stringn_nocheck(s, mctime_iso(t, s));
 }
 
 static json_t *text_or_null(mc_time t)

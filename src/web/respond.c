@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "util/err.h"
+#include "util/json.h"
 #include "util/log.h"
 #include "store/filestore.h"
 #include "web/app.h"
@@ -74,9 +75,10 @@ int respond_redirect(struct http_request *req, struct http_response *res,
 	http_set_header(req, res, "Location", location);
 	if (req->want_json) {
 		json_t *j = json_pack("{s:s}", "location", location);
-		char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
-		buf_adds(&res->body, s ? s : "{}");
-		free(s);
+		if (j)
+			json_write(&res->body, j, false);
+		else
+			buf_adds(&res->body, "{}");
 		json_decref(j);
 		res->content_type = CT_JSON;
 	} else {
@@ -292,10 +294,11 @@ static void render_pending(struct http_request *req,
 		json_t *e = json_object_get(res->model, "error");
 		if (json_is_object(e))
 			json_object_del(e, "status");
-		char *s = json_dumps(res->model, JSON_COMPACT | JSON_ENCODE_ANY);
 		buf_reset(&res->body);
-		buf_adds(&res->body, s ? s : "null");
-		free(s);
+		if (res->model)
+			json_write(&res->body, res->model, false);
+		else
+			buf_adds(&res->body, "null");
 		res->content_type = CT_JSON;
 	} else {
 		struct buf err = BUF_INIT;

@@ -175,9 +175,13 @@ static enum MHD_Result on_header(void *cls, enum MHD_ValueKind kind,
 	return MHD_YES;
 }
 
+/* JSON when the client asks for it before (or without) HTML: "text/html,
+ * application/json" is a page. */
 static bool accepts_json(const char *accept)
 {
-	return accept && strstr(accept, "application/json");
+	const char *j = accept ? strstr(accept, "application/json") : NULL;
+	const char *h = j ? strstr(accept, "text/html") : NULL;
+	return j && (!h || j < h);
 }
 
 /*

@@ -44,6 +44,10 @@ http GET /khong-co-trang-nay -H 'Accept: application/json'
 expect_status "404 json (Accept)" 404
 expect_header "404 json type" "Content-Type: application/json; charset=utf-8"
 expect_body "404 json body" '^\{"error":\{"code":"not_found","message":"[^"]+"\}\}$'
+http GET /khong-co-trang-nay -H 'Accept: text/html,application/json;q=0.9'
+expect_header "HTML asked first: a page" "Content-Type: text/html; charset=utf-8"
+http GET /khong-co-trang-nay -H 'Accept: application/json, text/html;q=0.5'
+expect_header "JSON asked first: JSON" "Content-Type: application/json; charset=utf-8"
 http GET /api/v1/khong-co
 expect_status "404 under /api" 404
 expect_body "404 /api is json" '"code":"not_found"'

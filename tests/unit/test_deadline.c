@@ -620,6 +620,21 @@ static void test_mctime(void **state)
 	assert_int_equal(t, 1771840800);
 	mctime_format_iso(t, &b);
 	assert_string_equal(b.ptr, "2026-02-23T17:00:00+07:00");
+	/* the printf-free formatter agrees with the civil time, before 1970
+	 * and at the turn of a local day and year */
+	static const struct { mc_time t; const char *s; } iso[] = {
+		{ 0, "1970-01-01T07:00:00+07:00" },
+		{ -2208988800, "1900-01-01T07:00:00+07:00" },
+		{ 1798736399, "2026-12-31T23:59:59+07:00" },
+		{ 1798736400, "2027-01-01T00:00:00+07:00" },
+		{ 1709136245, "2024-02-28T23:04:05+07:00" },
+		{ 1709139845, "2024-02-29T00:04:05+07:00" },
+	};
+	for (size_t i = 0; i < sizeof(iso) / sizeof(*iso); i++) {
+		char s[MCTIME_ISO_LEN + 1];
+		assert_int_equal(mctime_iso(iso[i].t, s), MCTIME_ISO_LEN);
+		assert_string_equal(s, iso[i].s);
+	}
 	static const char *const same[] = {
 		"2026-02-23T17:00", "2026-02-23 17:00:00",
 		"2026-02-23T10:00:00Z", "2026-02-23T17:00:00+07:00",
