@@ -71,7 +71,7 @@ int cmd_serve(int argc, char **argv)
 			  "SQLite file, else ./motcua-data)" },
 		{ .name = "threads", .env = "MOTCUA_THREADS",
 		  .help = "worker threads answering requests (default: one "
-			  "per processor)" },
+			  "per processor it may run on)" },
 		{ .name = "trusted-proxies", .env = "MOTCUA_TRUSTED_PROXIES",
 		  .help = "addresses of reverse proxies (e.g. \"127.0.0.1,::1\" "
 			  "behind nginx) whose X-Forwarded-For names the "

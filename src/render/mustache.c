@@ -638,14 +638,24 @@ int mustache_render(const struct mustache *m, json_t *data,
 		    mustache_partial_fn partial, void *partial_ctx,
 		    struct buf *out, struct buf *err)
 {
+	return mustache_render_over(m, NULL, data, partial, partial_ctx, out,
+				    err);
+}
+
+int mustache_render_over(const struct mustache *m, json_t *under,
+			 json_t *data, mustache_partial_fn partial,
+			 void *partial_ctx, struct buf *out, struct buf *err)
+{
 	struct render r = {
 		.partial = partial,
 		.partial_ctx = partial_ctx,
 		.out = out,
 		.err = err,
-		.n_stack = 1,
+		.n_stack = under ? 2 : 1,
 	};
-	r.stack[0] = data;
+	if (under)
+		r.stack[0] = under;
+	r.stack[r.n_stack - 1] = data;
 	int rc = render_nodes(&r, m, 0, m->n_nodes, NULL);
 	if (!rc && out->failed) {
 		buf_setf(err, "rendered output exceeds %zu bytes", out->max);

@@ -60,6 +60,15 @@ int mustache_render(const struct mustache *m, json_t *data,
 		    mustache_partial_fn partial, void *partial_ctx,
 		    struct buf *out, struct buf *err);
 
+/*
+ * The same with `under` (borrowed, may be NULL) below `data` on the context
+ * stack: names not in data are looked up in under. A layout renders this
+ * way over a page's model without copying it.
+ */
+int mustache_render_over(const struct mustache *m, json_t *under,
+			 json_t *data, mustache_partial_fn partial,
+			 void *partial_ctx, struct buf *out, struct buf *err);
+
 /* Compile and render in one call (tests, the CLI). */
 int mustache_render_string(const char *src, size_t len, json_t *data,
 			   mustache_partial_fn partial, void *partial_ctx,

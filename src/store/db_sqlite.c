@@ -5,6 +5,7 @@
  * opened without SQLite's own mutex: each belongs to one thread at a time
  * (db_pool). Writers serialise through BEGIN IMMEDIATE.
  */
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,13 @@
  */
 #define SQLITE_MMAP_BYTES "1073741824"
 #define SQLITE_CACHE_KIB "16384"
+/*
+ * Temporary files in memory: the group commit's savepoints (store/db.c)
+ * keep a sub-journal of the pages they change, and past 64 KiB SQLite
+ * spilled it to a temporary file, created and unlinked at every commit (a
+ * close(2) and a dentry freed per intake in the profile). Sorts and
+ * temporary tables of our queries are small.
+ */
 /*
  * The file grows in steps of this many bytes (SQLITE_FCNTL_CHUNK_SIZE).
  * Each connection maps the file as long as it is: a file that grows page
@@ -109,9 +117,22 @@ static int set_wal(sqlite3 *h)
 	return rc == SQLITE_OK ? 0 : -1;
 }
 
+/*
+ * Once per process, before the first connection: no memory statistics.
+ * With them on (SQLite's default) every allocation of every connection
+ * takes one process-wide mutex to count bytes we never read; request
+ * threads met there at each statement.
+ */
+static void sq_configure(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static int open_mode(const char *path, int mode, struct db **out,
 		     struct buf *err)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, sq_configure);
 	int rc = MC_EDB;
 	struct sq_db *d = xcalloc(1, sizeof(*d));
 	db__init(&d->base, &db__sqlite_driver, DB_SQLITE);
@@ -131,6 +152,7 @@ static int open_mode(const char *path, int mode, struct db **out,
 	    sq_exec(&d->base, "PRAGMA synchronous=NORMAL; "
 			      "PRAGMA foreign_keys=ON; "
 			      "PRAGMA mmap_size=" SQLITE_MMAP_BYTES "; "
+			      "PRAGMA temp_store=MEMORY; "
 			      "PRAGMA cache_size=-" SQLITE_CACHE_KIB) < 0) {
 		if (err)
 			buf_setf(err, "%s", d->base.errmsg.ptr);

@@ -209,6 +209,12 @@ static const struct mustache *embedded_partial(void *ctx, const char *name)
 int app_render(struct app *app, const char *name, json_t *data,
 	       struct buf *out, struct buf *err)
 {
+	return app_render_over(app, name, NULL, data, out, err);
+}
+
+int app_render_over(struct app *app, const char *name, json_t *under,
+		    json_t *data, struct buf *out, struct buf *err)
+{
 	int rc;
 	if (!app->assets_dir) {
 		const struct mustache *m = cache_find(app->templates, name);
@@ -216,8 +222,8 @@ int app_render(struct app *app, const char *name, json_t *data,
 			buf_setf(err, "no template '%s'", name);
 			return MC_ENOTFOUND;
 		}
-		return mustache_render(m, data, embedded_partial, app, out,
-				       err);
+		return mustache_render_over(m, under, data, embedded_partial,
+					    app, out, err);
 	}
 	struct disk_render dr = { app, NULL, 0, err, 0 };
 	struct mustache *m;
@@ -228,7 +234,8 @@ int app_render(struct app *app, const char *name, json_t *data,
 				 name, app->assets_dir);
 		goto out;
 	}
-	rc = mustache_render(m, data, disk_partial, &dr, out, err);
+	rc = mustache_render_over(m, under, data, disk_partial, &dr, out,
+				  err);
 	if (!rc && dr.rc)
 		rc = dr.rc;	/* a partial that does not compile */
 out:

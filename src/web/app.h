@@ -90,6 +90,10 @@ int app_check_db(struct app *app, struct db *db, struct buf *err);
  */
 int app_render(struct app *app, const char *name, json_t *data,
 	       struct buf *out, struct buf *err);
+/* The same with `under` below data on the context stack (the layout over
+ * a page's model: mustache_render_over). */
+int app_render_over(struct app *app, const char *name, json_t *under,
+		    json_t *data, struct buf *out, struct buf *err);
 
 /*
  * A static file by its path under assets/static ("style.css"): embedded,

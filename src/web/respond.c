@@ -250,12 +250,9 @@ static int render_html(struct http_request *req, struct http_response *res,
 	int rc = app_render(app, res->view, res->model, &content, err);
 	if (rc)
 		goto out;
-	/* A shallow copy: the layout sees the model, changes no field of it. */
-	ctx = json_copy(res->model);
-	if (!ctx || !json_is_object(ctx)) {
-		json_decref(ctx);
-		ctx = json_object();
-	}
+	/* The layout's own fields over the model (which may be shared: it
+	 * is not changed). */
+	ctx = json_object();
 	json_object_set_new(ctx, "content",
 			    json_stringn_nocheck(content.ptr, content.len));
 	json_object_set_new(ctx, "title",
@@ -263,7 +260,7 @@ static int render_html(struct http_request *req, struct http_response *res,
 	json_object_set_new(ctx, "public_url", json_string(app->public_url));
 	json_object_set_new(ctx, "static_version",
 			    json_string(app->static_version));
-	rc = app_render(app, "layout", ctx, &res->body, err);
+	rc = app_render_over(app, "layout", res->model, ctx, &res->body, err);
 out:
 	if (rc)
 		buf_reset(&res->body);

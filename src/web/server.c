@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -649,7 +650,13 @@ int server_run(struct app *app, const char *listen, struct buf *err)
 
 	unsigned threads = app->limits.threads;
 	if (!threads) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		/* the CPUs this process may run on (taskset, a container's
+		 * cpuset), not all the machine's: more threads than CPUs
+		 * only queue behind each other */
+		cpu_set_t cpus;
+		long n = sched_getaffinity(0, sizeof(cpus), &cpus) == 0
+				 ? CPU_COUNT(&cpus)
+				 : sysconf(_SC_NPROCESSORS_ONLN);
 		threads = n > 0 ? (unsigned)n : 1;
 	}
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC |

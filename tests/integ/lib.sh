@@ -124,6 +124,19 @@ check() {
 	if "$@" >/dev/null 2>&1; then it_ok; else it_ko "$name"; fi
 }
 
+# in_log ERE: true once the server's log has a line matching ERE. The
+# server writes info lines from a buffer every few tens of milliseconds
+# (util/log.c), so a line may come shortly after its request: wait up to
+# 3 s.
+in_log() {
+	_t=0
+	until grep -qE "$1" "$SERVER_LOG"; do
+		_t=$((_t + 1))
+		[ $_t -gt 30 ] && return 1
+		sleep 0.1
+	done
+}
+
 expect_status() {
 	if [ "$STATUS" = "$2" ]; then
 		it_ok

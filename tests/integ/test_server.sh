@@ -152,7 +152,7 @@ curl -sv -o /dev/null -o /dev/null "$URL/healthz" "$URL/healthz" 2>"$T/ka"
 check "keep-alive reuses the connection" grep -qi "Re-using existing connection" "$T/ka"
 
 # --- access log: method path status bytes microseconds ---
-check "access log line" grep -qE ' GET /healthz 200 3 [0-9]+us$' "$SERVER_LOG"
+check "access log line" in_log ' GET /healthz 200 3 [0-9]+us$'
 check "access log has no query" sh -c "! grep -q 'q=th' '$SERVER_LOG'"
 
 # --- SIGTERM finishes the request in flight, then exit 0 ---

@@ -245,6 +245,37 @@ static char *nested_sections(int n)
 	return buf_detach(&b, NULL);
 }
 
+/* A layout over a page's model: names fall through to `under`, data's
+ * shadow them, and the model is left as it was. */
+static void test_render_over(void **state)
+{
+	(void)state;
+	struct buf out = BUF_INIT, err = BUF_INIT;
+	struct mustache *m;
+	const char *src = "{{title}}|{{code}}|{{#items}}{{.}}{{title}}{{/items}}"
+			  "|{{.}}|{{missing}}";
+	json_t *model = json_pack("{s:s, s:s, s:[i, i]}", "title", "model",
+				  "code", "H24", "items", 1, 2);
+	json_t *ctx = json_pack("{s:s}", "title", "layout");
+	assert_int_equal(mustache_compile(src, strlen(src), &m, &err), 0);
+	assert_int_equal(mustache_render_over(m, model, ctx, NULL, NULL, &out,
+					      &err), 0);
+	assert_string_equal(out.ptr, "layout|H24|1layout2layout||");
+	assert_int_equal(json_object_size(model), 3);
+	assert_string_equal(json_string_value(json_object_get(model, "title")),
+			    "model");
+	buf_reset(&out);
+	/* no model: only data */
+	assert_int_equal(mustache_render_over(m, NULL, ctx, NULL, NULL, &out,
+					      &err), 0);
+	assert_string_equal(out.ptr, "layout||||");
+	mustache_free(m);
+	json_decref(model);
+	json_decref(ctx);
+	buf_release(&out);
+	buf_release(&err);
+}
+
 static void test_depth(void **state)
 {
 	(void)state;
@@ -386,6 +417,7 @@ int main(void)
 		cmocka_unit_test(test_output_cap),
 		cmocka_unit_test(test_partial_indentation),
 		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_render_over),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
