@@ -21,38 +21,13 @@ command -v wrk >/dev/null || { echo "bench: wrk is not installed (apt-get instal
 [ -x "$bin" ] || { echo "bench: no binary $bin (run make)"; exit 1; }
 
 tmp=$(mktemp -d)
-pid=
 cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	stop_server
 	rm -rf "$tmp"
 }
 trap cleanup EXIT INT TERM
 
-# start_server DB: serve on a port the kernel picks; sets base and pid.
-start_server() {
-	"$bin" serve --db "$1" --listen 127.0.0.1:0 >"$tmp/serve.out" \
-		2>"$tmp/serve.log" &
-	pid=$!
-	base=
-	i=0
-	until [ -n "$base" ] && curl -fsS -o /dev/null "$base/healthz" 2>/dev/null; do
-		i=$((i + 1))
-		if [ $i -gt 300 ] || ! kill -0 "$pid" 2>/dev/null; then
-			tail -5 "$tmp/serve.log"; echo "bench: server did not start"; exit 1
-		fi
-		sleep 0.1
-		base=$(sed -n 's/^motcua: serving \(http:.*\)$/\1/p' "$tmp/serve.out")
-	done
-}
-stop_server() {
-	kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	pid=
-}
-to_ms() {
-	echo "$1" | awk '{ v = $1 + 0; if ($1 ~ /us$/) v /= 1000; else if ($1 ~ /ms$/) v += 0; else if ($1 ~ /s$/) v *= 1000; printf "%.2f", v }'
-}
-wrk_rps() { awk '/^Requests\/sec:/ { print $2 }' "$1"; }
-wrk_p99() { to_ms "$(awk '$1 == "99%" { print $2 }' "$1")"; }
+. bench/lib.sh
 wrk_non2xx() { awk '/Non-2xx or 3xx responses:/ { n = $5 } END { print n + 0 }' "$1"; }
 
 echo "motcua bench (citizen services): $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"

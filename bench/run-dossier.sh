@@ -74,7 +74,7 @@ db=sqlite:$tmp/intake.db
 token=$("$bin" token create bench-intake --role receiver --unit 07738 --db "$db" 2>"$tmp/token.err" |
 	grep -o 'mct_[0-9a-f]*' | head -1)
 [ -n "$token" ] || { cat "$tmp/token.err"; echo "bench: no token"; exit 1; }
-start_server "$db"
+start_server "$db" ${BENCH_INTAKE_SERVE_ARGS:-}
 export BENCH_TOKEN="$token"
 BENCH_RUN=warm bwrk -t1 -c2 -d1s -s bench/bench_intake.lua "$base" >"$tmp/warm.wrk" 2>&1
 BENCH_RUN=main bwrk -t"$threads" -c"$iconns" -d"${secs}s" --latency \
