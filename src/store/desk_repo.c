@@ -12,6 +12,7 @@
 #include "store/audit.h"
 #include "store/deskhours.h"
 #include "util/err.h"
+#include "util/json.h"
 #include "util/text.h"
 
 /* A column as a JSON string ("" for NULL). */
@@ -370,17 +371,6 @@ static json_t *clean(const char *s, bool *bad)
 	return j ? j : json_string("");
 }
 
-static void field_error(json_t *errors, const char *field, const char *label,
-			const char *reason)
-{
-	if (json_object_get(errors, field))
-		return;
-	struct buf b = BUF_INIT;
-	buf_addf(&b, "%s: %s", label, reason);
-	json_object_set_new(errors, field, json_string(b.ptr));
-	buf_release(&b);
-}
-
 static const char *str_of(json_t *o, const char *k)
 {
 	const char *s = json_string_value(json_object_get(o, k));
@@ -420,19 +410,19 @@ int desk_edit_check(const struct desk_edit *in, json_t **norm,
 		bool bad = false;
 		json_t *v = clean(vals[i], &bad);
 		if (bad)
-			field_error(e, fields[i].field, fields[i].label,
-				    "không phải văn bản hợp lệ");
+			json_field_error(e, fields[i].field, fields[i].label,
+					 "không phải văn bản hợp lệ");
 		else if (text_chars(json_string_value(v)) > fields[i].max) {
 			buf_reset(&why);
 			buf_addf(&why, "dài tối đa %zu ký tự", fields[i].max);
-			field_error(e, fields[i].field, fields[i].label,
-				    why.ptr);
+			json_field_error(e, fields[i].field, fields[i].label,
+					 why.ptr);
 		}
 		json_object_set_new(n, fields[i].field, v);
 	}
 
 	if (!*str_of(n, "name"))
-		field_error(e, "name", "Tên bộ phận một cửa", "không được để trống");
+		json_field_error(e, "name", "Tên bộ phận một cửa", "không được để trống");
 
 	/* Upper case: the identifiers are written in capitals. */
 	struct buf up = BUF_INIT;
@@ -442,8 +432,8 @@ int desk_edit_check(const struct desk_edit *in, json_t **norm,
 	buf_reset(&why);
 	if (!json_object_get(e, "agency_code") &&
 	    desk_agency_code_check(up.ptr, &why))
-		field_error(e, "agency_code", "Mã định danh điện tử của cơ quan",
-			    why.ptr);
+		json_field_error(e, "agency_code", "Mã định danh điện tử của cơ quan",
+				 why.ptr);
 	buf_release(&up);
 
 	struct officehours oh;
@@ -453,7 +443,7 @@ int desk_edit_check(const struct desk_edit *in, json_t **norm,
 	    officehours_parse(hours, &oh, &why)) {
 		struct buf r = BUF_INIT;
 		buf_addf(&r, "không đọc được (%s)", why.ptr);
-		field_error(e, "office_hours", "Giờ làm việc", r.ptr);
+		json_field_error(e, "office_hours", "Giờ làm việc", r.ptr);
 		buf_release(&r);
 	}
 
@@ -465,16 +455,16 @@ int desk_edit_check(const struct desk_edit *in, json_t **norm,
 		officehours_default(&oh);
 		buf_reset(&why);
 		if (!is_hhmm(cut) || deskhours_apply_cutoff(&oh, cut, &why))
-			field_error(e, "cutoff", "Giờ chốt nhận hồ sơ",
-				    "phải có dạng HH:MM (ví dụ 15:00), "
-				    "hoặc để trống để dùng 15:00");
+			json_field_error(e, "cutoff", "Giờ chốt nhận hồ sơ",
+					 "phải có dạng HH:MM (ví dụ 15:00), "
+					 "hoặc để trống để dùng 15:00");
 	}
 
 	const char *phone = str_of(n, "phone");
 	for (const char *p = phone; *p; p++)
 		if (!isdigit((unsigned char)*p) && !strchr(" .+-()", *p)) {
-			field_error(e, "phone", "Số điện thoại",
-				    "chỉ gồm chữ số, dấu cách và các dấu . + - ( )");
+			json_field_error(e, "phone", "Số điện thoại",
+					 "chỉ gồm chữ số, dấu cách và các dấu . + - ( )");
 			break;
 		}
 

@@ -10,6 +10,7 @@
 
 #include "store/audit.h"
 #include "util/err.h"
+#include "util/json.h"
 #include "util/text.h"
 
 static const char *str_of(json_t *o, const char *k)
@@ -74,17 +75,6 @@ static json_t *clean(const char *s, bool *bad)
 	return j ? j : json_string("");
 }
 
-static void field_error(json_t *errors, const char *field, const char *label,
-			const char *reason)
-{
-	if (json_object_get(errors, field))
-		return;
-	struct buf b = BUF_INIT;
-	buf_addf(&b, "%s: %s", label, reason);
-	json_object_set_new(errors, field, json_string(b.ptr));
-	buf_release(&b);
-}
-
 int deskpay_check(const struct deskpay_edit *in, json_t **norm,
 		  json_t **errors)
 {
@@ -105,8 +95,8 @@ int deskpay_check(const struct deskpay_edit *in, json_t **norm,
 		bool bad = false;
 		json_t *v = clean(vals[i], &bad);
 		if (bad)
-			field_error(e, f[i].field, f[i].label,
-				    "không phải văn bản hợp lệ");
+			json_field_error(e, f[i].field, f[i].label,
+					 "không phải văn bản hợp lệ");
 		if (*json_string_value(v))
 			any = true;
 		json_object_set_new(n, f[i].field, v);
@@ -119,15 +109,15 @@ int deskpay_check(const struct deskpay_edit *in, json_t **norm,
 	for (const char *p = bin; *p; p++)
 		digits = digits && isdigit((unsigned char)*p);
 	if (!digits)
-		field_error(e, "bank_bin", f[0].label,
-			    "gồm đúng 6 chữ số (mã BIN của ngân hàng trong "
-			    "danh sách NAPAS, ví dụ 970415)");
+		json_field_error(e, "bank_bin", f[0].label,
+				 "gồm đúng 6 chữ số (mã BIN của ngân hàng trong "
+				 "danh sách NAPAS, ví dụ 970415)");
 
 	const char *bank = str_of(n, "bank_name");
 	if (!*bank)
-		field_error(e, "bank_name", f[1].label, "không được để trống");
+		json_field_error(e, "bank_name", f[1].label, "không được để trống");
 	else if (text_chars(bank) > DESKPAY_BANK_NAME_MAX)
-		field_error(e, "bank_name", f[1].label, "dài tối đa 100 ký tự");
+		json_field_error(e, "bank_name", f[1].label, "dài tối đa 100 ký tự");
 
 	/* Account numbers are written with spaces or dots for reading;
 	 * the payload carries the bare characters (research §9.2). */
@@ -141,19 +131,19 @@ int deskpay_check(const struct deskpay_edit *in, json_t **norm,
 		buf_addch(&acc, (char)toupper((unsigned char)*p));
 	}
 	if (acc_bad || !acc.len || acc.len > DESKPAY_ACCOUNT_MAX)
-		field_error(e, "account_no", f[2].label,
-			    "gồm 1 đến 19 chữ số hoặc chữ cái");
+		json_field_error(e, "account_no", f[2].label,
+				 "gồm 1 đến 19 chữ số hoặc chữ cái");
 	else
 		json_object_set_new(n, "account_no", json_string(acc.ptr));
 	buf_release(&acc);
 
 	const char *holder = str_of(n, "account_name");
 	if (!*holder)
-		field_error(e, "account_name", f[3].label,
-			    "không được để trống");
+		json_field_error(e, "account_name", f[3].label,
+				 "không được để trống");
 	else if (text_chars(holder) > DESKPAY_HOLDER_MAX)
-		field_error(e, "account_name", f[3].label,
-			    "dài tối đa 100 ký tự");
+		json_field_error(e, "account_name", f[3].label,
+				 "dài tối đa 100 ký tự");
 done:
 	*norm = n;
 	if (json_object_size(e)) {

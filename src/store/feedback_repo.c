@@ -16,6 +16,7 @@
 #include "store/audit.h"
 #include "store/outbox.h"
 #include "util/err.h"
+#include "util/json.h"
 #include "util/text.h"
 #include "util/xalloc.h"
 
@@ -25,17 +26,6 @@ static const char *str_of(json_t *o, const char *k)
 {
 	const char *s = json_string_value(json_object_get(o, k));
 	return s ? s : "";
-}
-
-static void field_error(json_t *errors, const char *field, const char *label,
-			const char *reason)
-{
-	if (json_object_get(errors, field))
-		return;
-	struct buf b = BUF_INIT;
-	buf_addf(&b, "%s: %s", label, reason);
-	json_object_set_new(errors, field, json_string(b.ptr));
-	buf_release(&b);
 }
 
 /*
@@ -159,64 +149,64 @@ int feedback_check(const struct feedback_input *in, json_t **norm,
 		json_object_set_new(n, f[i].field,
 				    clean(vals[i], f[i].lines, &bad));
 		if (bad)
-			field_error(e, f[i].field, f[i].label,
-				    "không phải văn bản hợp lệ");
+			json_field_error(e, f[i].field, f[i].label,
+					 "không phải văn bản hợp lệ");
 	}
 	upper(n, "procedure_code");
 	upper(n, "dossier_code");
 
 	enum feedback_kind kind = FB_KIND_PROCEDURE;
 	if (feedback_kind_parse(str_of(n, "kind"), &kind))
-		field_error(e, "kind", "Loại phản ánh",
-			    "chọn phản ánh về thủ tục, về hồ sơ hay về cán bộ");
+		json_field_error(e, "kind", "Loại phản ánh",
+				 "chọn phản ánh về thủ tục, về hồ sơ hay về cán bộ");
 	else if (kind == FB_KIND_DOSSIER) {
 		if (!*str_of(n, "dossier_code"))
-			field_error(e, "dossier_code", "Mã hồ sơ",
-				    "ghi mã hồ sơ in trên giấy tiếp nhận");
+			json_field_error(e, "dossier_code", "Mã hồ sơ",
+					 "ghi mã hồ sơ in trên giấy tiếp nhận");
 		const char *l4 = str_of(n, "dossier_last4");
 		bool digits = strlen(l4) == 4;
 		for (const char *p = l4; *p; p++)
 			digits = digits && isdigit((unsigned char)*p);
 		if (!*str_of(n, "dossier_secret") && !*l4)
-			field_error(e, "dossier_last4", "4 số cuối",
-				    "ghi mã tra cứu trên giấy tiếp nhận, hoặc 4 "
-				    "số cuối điện thoại hay giấy tờ tùy thân "
-				    "của người nộp hồ sơ");
+			json_field_error(e, "dossier_last4", "4 số cuối",
+					 "ghi mã tra cứu trên giấy tiếp nhận, hoặc 4 "
+					 "số cuối điện thoại hay giấy tờ tùy thân "
+					 "của người nộp hồ sơ");
 		else if (*l4 && !digits)
-			field_error(e, "dossier_last4", "4 số cuối",
-				    "gồm đúng 4 chữ số");
+			json_field_error(e, "dossier_last4", "4 số cuối",
+					 "gồm đúng 4 chữ số");
 	} else {
 		if (!*str_of(n, "unit_code"))
-			field_error(e, "unit_code", "Đơn vị",
-				    "chọn xã, phường nơi tiếp nhận phản ánh");
+			json_field_error(e, "unit_code", "Đơn vị",
+					 "chọn xã, phường nơi tiếp nhận phản ánh");
 	}
 	if (kind == FB_KIND_OFFICER && !json_object_get(e, "kind")) {
 		const char *o = str_of(n, "officer");
 		if (!*o)
-			field_error(e, "officer", "Cán bộ",
-				    "ghi tên hoặc vị trí làm việc của cán bộ");
+			json_field_error(e, "officer", "Cán bộ",
+					 "ghi tên hoặc vị trí làm việc của cán bộ");
 		else if (text_chars(o) > FEEDBACK_NAME_MAX)
-			field_error(e, "officer", "Cán bộ",
-				    "dài tối đa 100 ký tự");
+			json_field_error(e, "officer", "Cán bộ",
+					 "dài tối đa 100 ký tự");
 	}
 	const char *subj = str_of(n, "subject");
 	if (text_chars(subj) < 5)
-		field_error(e, "subject", "Tiêu đề", "ghi ít nhất 5 ký tự");
+		json_field_error(e, "subject", "Tiêu đề", "ghi ít nhất 5 ký tự");
 	else if (text_chars(subj) > FEEDBACK_SUBJECT_MAX)
-		field_error(e, "subject", "Tiêu đề", "dài tối đa 200 ký tự");
+		json_field_error(e, "subject", "Tiêu đề", "dài tối đa 200 ký tự");
 	const char *content = str_of(n, "content");
 	if (text_chars(content) < 10)
-		field_error(e, "content", "Nội dung",
-			    "ghi rõ nội dung phản ánh, ít nhất 10 ký tự");
+		json_field_error(e, "content", "Nội dung",
+				 "ghi rõ nội dung phản ánh, ít nhất 10 ký tự");
 	else if (text_chars(content) > FEEDBACK_CONTENT_MAX)
-		field_error(e, "content", "Nội dung", "dài tối đa 5000 ký tự");
+		json_field_error(e, "content", "Nội dung", "dài tối đa 5000 ký tự");
 	const char *name = str_of(n, "sender_name");
 	if (text_chars(name) < 2)
-		field_error(e, "sender_name", "Họ và tên",
-			    "ghi họ và tên người gửi");
+		json_field_error(e, "sender_name", "Họ và tên",
+				 "ghi họ và tên người gửi");
 	else if (text_chars(name) > FEEDBACK_NAME_MAX)
-		field_error(e, "sender_name", "Họ và tên",
-			    "dài tối đa 100 ký tự");
+		json_field_error(e, "sender_name", "Họ và tên",
+				 "dài tối đa 100 ký tự");
 
 	/* Phone: digits, spaces, dots and a leading +84 are accepted and
 	 * kept as digits only (0xxxxxxxxx). */
@@ -235,8 +225,8 @@ int feedback_check(const struct feedback_input *in, json_t **norm,
 		buf_addch(&ph, *p);
 	}
 	if (ph.len && (ph_bad || ph.len < 9 || ph.len > 11 || ph.ptr[0] != '0'))
-		field_error(e, "phone", "Số điện thoại",
-			    "gồm 10 chữ số, bắt đầu bằng 0");
+		json_field_error(e, "phone", "Số điện thoại",
+				 "gồm 10 chữ số, bắt đầu bằng 0");
 	else
 		json_object_set_new(n, "phone", json_string(ph.ptr));
 	buf_release(&ph);
@@ -244,8 +234,8 @@ int feedback_check(const struct feedback_input *in, json_t **norm,
 	const char *at = strchr(mail, '@');
 	if (*mail && (!at || at == mail || !strchr(at, '.') ||
 		      strchr(mail, ' ') || strlen(mail) > 254))
-		field_error(e, "email", "Thư điện tử",
-			    "không đúng dạng, ví dụ ten@example.vn");
+		json_field_error(e, "email", "Thư điện tử",
+				 "không đúng dạng, ví dụ ten@example.vn");
 
 	*norm = n;
 	if (json_object_size(e)) {
@@ -389,9 +379,9 @@ int feedback_resolve(struct db *db, json_t *norm, json_t *errors,
 		if ((rc = dossier_lookup(db, norm, &found, err)))
 			return rc;
 		if (!found) {
-			field_error(errors, "dossier_code", "Mã hồ sơ",
-				    "không tìm thấy hồ sơ với mã và thông tin "
-				    "xác minh đã ghi");
+			json_field_error(errors, "dossier_code", "Mã hồ sơ",
+					 "không tìm thấy hồ sơ với mã và thông tin "
+					 "xác minh đã ghi");
 			return 0;
 		}
 	}
@@ -399,15 +389,15 @@ int feedback_resolve(struct db *db, json_t *norm, json_t *errors,
 			      err)))
 		return rc;
 	if (!found)
-		field_error(errors, "unit_code", "Đơn vị",
-			    "không có bộ phận một cửa của đơn vị này");
+		json_field_error(errors, "unit_code", "Đơn vị",
+				 "không có bộ phận một cửa của đơn vị này");
 	json_object_set_new(norm, "procedure_name", json_null());
 	if (*str_of(norm, "procedure_code")) {
 		if ((rc = procedure_lookup(db, norm, &found, err)))
 			return rc;
 		if (!found)
-			field_error(errors, "procedure_code", "Thủ tục",
-				    "không có thủ tục mang mã này");
+			json_field_error(errors, "procedure_code", "Thủ tục",
+					 "không có thủ tục mang mã này");
 	}
 	return 0;
 }

@@ -174,3 +174,20 @@ void json_write(struct buf *out, const json_t *v, bool sort_keys)
 	if (v)
 		write_value(out, v, sort_keys);
 }
+
+const char *json_str(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? s : "";
+}
+
+void json_field_error(json_t *errors, const char *field, const char *label,
+		      const char *reason)
+{
+	if (json_object_get(errors, field))
+		return;
+	struct buf b = BUF_INIT;
+	buf_addf(&b, "%s: %s", label, reason);
+	json_object_set_new(errors, field, json_string(b.ptr));
+	buf_release(&b);
+}

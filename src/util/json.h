@@ -1,5 +1,6 @@
 /*
- * json.h - a jansson value written out as compact JSON, fast.
+ * json.h - a jansson value written out as compact JSON, fast; and two
+ * small helpers over jansson values the handlers and repositories share.
  *
  * The output is byte for byte what json_dumps(v, JSON_COMPACT |
  * JSON_ENCODE_ANY [| JSON_SORT_KEYS]) gives (tests/unit/test_json.c
@@ -22,5 +23,13 @@
 /* Appends v to out; sort_keys: keys in byte order (JSON_SORT_KEYS). A NULL
  * v appends nothing. */
 void json_write(struct buf *out, const json_t *v, bool sort_keys);
+
+/* o[key] when it is a string, else "" (never NULL). */
+const char *json_str(const json_t *o, const char *key);
+
+/* errors[field] = "Label: reason", the form's message for a field; the
+ * first error of a field wins. */
+void json_field_error(json_t *errors, const char *field, const char *label,
+		      const char *reason);
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "render/mustache.h"
 #include "store/migrate.h"
@@ -391,4 +392,9 @@ int app_check_db(struct app *app, struct db *db, struct buf *err)
 	}
 	buf_release(&why);
 	return rc;
+}
+
+mc_time web_now(void)
+{
+	return (mc_time)time(NULL);
 }

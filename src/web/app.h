@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "core/mctime.h"
 #include "store/db.h"
 #include "util/buf.h"
 #include "web/http.h"
@@ -112,5 +113,9 @@ int app_static(struct app *app, struct arena *a, const char *path,
  * (bad address) with the reason in err.
  */
 int server_run(struct app *app, const char *listen, struct buf *err);
+
+/* Now, UTC seconds: where handlers read the clock (the core takes "now" as
+ * a parameter). */
+mc_time web_now(void);
 
 #endif

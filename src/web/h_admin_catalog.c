@@ -19,6 +19,7 @@
 #include "store/catalog.h"
 #include "store/version_repo.h"
 #include "util/err.h"
+#include "util/json.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 #include "web/app.h"
@@ -28,14 +29,9 @@
 #define CODE_MAX 40
 #define DESK_CHANGE_MAX 200
 
-static mc_time now_utc(void)
-{
-	return (mc_time)time(NULL);
-}
-
 static int32_t today_vn(void)
 {
-	return mctime_local_day(now_utc());
+	return mctime_local_day(web_now());
 }
 
 static bool code_ok(const char *code)
@@ -48,12 +44,6 @@ static bool code_ok(const char *code)
 		    code[i] != '-' && code[i] != '_')
 			return false;
 	return true;
-}
-
-static const char *jstr(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
 }
 
 static void log_db(const char *what, const struct buf *err)
@@ -231,14 +221,14 @@ static void form_model(json_t *v, const struct version_input *in,
 		json_t *cm = json_object_get(c, "committed");
 		if (!json_object_get(c, "committed_text"))
 			set_str(c, "committed_text",
-				json_is_object(cm) ? jstr(cm, "text") : "");
+				json_is_object(cm) ? json_str(cm, "text") : "");
 		if (in && (int)i < in->n_channels) {
 			set_str(c, "committed_text", in->channels[i].committed);
 			set_str(c, "fee_text", in->channels[i].fee_text);
 		}
 		json_t *l = json_object_get(c, "legal");
-		set_str(c, "legal_display", json_is_object(l) ? jstr(l, "text")
-							     : jstr(c, "legal_text"));
+		set_str(c, "legal_display", json_is_object(l) ? json_str(l, "text")
+							     : json_str(c, "legal_text"));
 		char key[48];
 		snprintf(key, sizeof(key), "channels.%zu.committed", i);
 		if (json_object_get(errors, key))
@@ -256,7 +246,7 @@ static void form_model(json_t *v, const struct version_input *in,
 			set_str(c, "reason", in->components[i].reason);
 			set_str(c, "legal_basis", in->components[i].legal_basis);
 		}
-		const char *mode = jstr(c, "mode");
+		const char *mode = json_str(c, "mode");
 		json_t *modes = json_array();
 		for (int m = COMP_REQUIRED; m <= COMP_REPLACED; m++)
 			json_array_append_new(modes, json_pack(
@@ -264,7 +254,7 @@ static void form_model(json_t *v, const struct version_input *in,
 				"label", reform_mode_label(m), "selected",
 				!strcmp(mode, reform_mode_name(m))));
 		json_object_set_new(c, "mode_options", modes);
-		const char *ldb = jstr(c, "lookup_db");
+		const char *ldb = json_str(c, "lookup_db");
 		json_t *lookups = json_array();
 		for (const struct reform_lookup_db *d = reform_lookup_dbs;
 		     d->code; d++)
@@ -313,7 +303,7 @@ static json_t *edit_scopes(struct http_request *req, struct db *db)
 		    json_is_null(json_object_get(u, "parent")))
 			json_array_append_new(a, json_pack(
 				"{s:s, s:s}", "code", g->unit, "name",
-				jstr(u, "full_name")));
+				json_str(u, "full_name")));
 		else if (vn)
 			json_array_append_new(a, json_pack(
 				"{s:s, s:s}", "code", "VN", "name",
@@ -358,8 +348,8 @@ int handle_admin_catalog(struct http_request *req, struct http_response *res)
 static void version_view(json_t *v)
 {
 	json_object_set_new(v, "effective_vi",
-			    day_vi(jstr(v, "effective_from")));
-	bool draft = !strcmp(jstr(v, "status"), "draft");
+			    day_vi(json_str(v, "effective_from")));
+	bool draft = !strcmp(json_str(v, "status"), "draft");
 	json_object_set_new(v, "is_draft", json_boolean(draft));
 	json_object_set_new(v, "status_label",
 			    json_string(draft ? "Bản nháp"
@@ -367,8 +357,8 @@ static void version_view(json_t *v)
 					       ? "Đang có hiệu lực / đã có hiệu lực"
 					       : "Đã công bố, chưa có hiệu lực"));
 	json_object_set_new(v, "scope_label",
-			    json_string(strcmp(jstr(v, "scope"), "VN")
-						? jstr(v, "scope") : "Toàn quốc"));
+			    json_string(strcmp(json_str(v, "scope"), "VN")
+						? json_str(v, "scope") : "Toàn quốc"));
 	json_object_set_new(v, "has_changes", json_boolean(json_array_size(
 					json_object_get(v, "changes"))));
 }
@@ -394,14 +384,14 @@ int handle_admin_procedure(struct http_request *req,
 		return rc;
 	}
 	json_t *model = json_pack("{s:s, s:s, s:s, s:O}", "title",
-				  jstr(proc, "name"), "code", code, "name",
-				  jstr(proc, "name"), "procedure", proc);
+				  json_str(proc, "name"), "code", code, "name",
+				  json_str(proc, "name"), "procedure", proc);
 	json_decref(proc);
 	json_t *scopes = edit_scopes(req, db), *sc;
 	size_t i;
 	json_array_foreach(scopes, i, sc) {
 		json_t *list = NULL;
-		rc = version_list(db, code, jstr(sc, "code"), today, &list, &err);
+		rc = version_list(db, code, json_str(sc, "code"), today, &list, &err);
 		if (rc) {
 			log_db("versions", &err);
 			buf_release(&err);
@@ -496,7 +486,7 @@ int handle_admin_version_new(struct http_request *req,
 	read_input(req, body, in);
 	int64_t id = 0;
 	struct auth_actor by = auth_actor_of(req);
-	rc = version_create(db, &by, code, scope, in, today, now_utc(), &id,
+	rc = version_create(db, &by, code, scope, in, today, web_now(), &id,
 			    &fe, &err);
 	if (rc) {
 		if (rc == MC_EDB)
@@ -573,7 +563,7 @@ int handle_admin_version(struct http_request *req, struct http_response *res)
 		buf_release(&err);
 		return rc;
 	}
-	const char *code = jstr(v, "procedure_code");
+	const char *code = json_str(v, "procedure_code");
 	json_object_set_new(v, "title",
 			    json_string(arena_printf(req->arena,
 						     "Phiên bản thủ tục %s", code)));
@@ -596,7 +586,7 @@ int handle_admin_version(struct http_request *req, struct http_response *res)
 	body = http_json_body(req);
 	read_input(req, body, in);
 	struct auth_actor by = auth_actor_of(req);
-	rc = version_update(db, &by, id, in, today, now_utc(), &fe, &err);
+	rc = version_update(db, &by, id, in, today, web_now(), &fe, &err);
 	json_decref(body);
 	if (rc) {
 		if (rc == MC_EDB)
@@ -647,7 +637,7 @@ int handle_admin_version_publish(struct http_request *req,
 	const char *rev = in_field(req, body, "revision");
 	struct auth_actor by = auth_actor_of(req);
 	rc = version_publish(db, &by, id, rev ? strtoll(rev, NULL, 10) : 0,
-			     today, now_utc(), &err);
+			     today, web_now(), &err);
 	json_decref(body);
 	if (rc) {
 		if (rc == MC_EDB) {
@@ -696,13 +686,13 @@ int handle_admin_version_delete(struct http_request *req,
 		buf_release(&err);
 		return rc;
 	}
-	const char *code = arena_strdup(req->arena, jstr(v, "procedure_code"));
+	const char *code = arena_strdup(req->arena, json_str(v, "procedure_code"));
 	json_decref(v);
 	body = http_json_body(req);
 	const char *rev = in_field(req, body, "revision");
 	struct auth_actor by = auth_actor_of(req);
 	rc = version_delete(db, &by, id, rev ? strtoll(rev, NULL, 10) : 0,
-			    now_utc(), &err);
+			    web_now(), &err);
 	json_decref(body);
 	if (rc == MC_EFORBIDDEN || rc == MC_ECONFLICT) {
 		rc = respond_error(req, res, 409, rc == MC_EFORBIDDEN
@@ -771,7 +761,7 @@ int handle_admin_desk_procedures(struct http_request *req,
 		int changed = 0;
 		struct auth_actor by = auth_actor_of(req);
 		rc = desk_procedures_change(db, &by, code, add, n_add, rm, n_rm,
-					    now_utc(), &changed, &err);
+					    web_now(), &changed, &err);
 		json_decref(body);
 		if (rc == MC_EINVALID) {
 			rc = respond_error(req, res, 422, "invalid", err.ptr);
@@ -808,11 +798,11 @@ int handle_admin_desk_procedures(struct http_request *req,
 			json_t *served = json_object(), *it;
 			size_t i;
 			json_array_foreach(json_object_get(model, "items"), i, it)
-				json_object_set_new(served, jstr(it, "code"),
+				json_object_set_new(served, json_str(it, "code"),
 						    json_true());
 			json_array_foreach(json_object_get(found, "items"), i, it)
 				json_object_set_new(it, "served", json_boolean(
-					json_object_get(served, jstr(it, "code"))));
+					json_object_get(served, json_str(it, "code"))));
 			json_decref(served);
 			json_object_set(model, "results",
 					json_object_get(found, "items"));
@@ -895,21 +885,21 @@ static void report_csv(json_t *r, struct buf *b)
 					 json_object_get(row, "n_dropped")));
 			snprintf(nr, sizeof(nr), "%d", (int)json_integer_value(
 					 json_object_get(row, "n_replaced")));
-			csv_field(b, jstr(u, "code"), false);
-			csv_field(b, jstr(u, "name"), false);
-			csv_field(b, jstr(row, "code"), false);
-			csv_field(b, jstr(row, "name"), false);
-			csv_field(b, jstr(row, "scope"), false);
+			csv_field(b, json_str(u, "code"), false);
+			csv_field(b, json_str(u, "name"), false);
+			csv_field(b, json_str(row, "code"), false);
+			csv_field(b, json_str(row, "name"), false);
+			csv_field(b, json_str(row, "scope"), false);
 			csv_field(b, vno, false);
-			csv_field(b, jstr(row, "effective_from"), false);
-			csv_field(b, jstr(row, "decision_ref"), false);
-			csv_field(b, jstr(row, "legal"), false);
-			csv_field(b, jstr(row, "committed"), false);
-			csv_field(b, jstr(row, "cut_days_text"), false);
-			csv_field(b, jstr(row, "pct_text"), false);
+			csv_field(b, json_str(row, "effective_from"), false);
+			csv_field(b, json_str(row, "decision_ref"), false);
+			csv_field(b, json_str(row, "legal"), false);
+			csv_field(b, json_str(row, "committed"), false);
+			csv_field(b, json_str(row, "cut_days_text"), false);
+			csv_field(b, json_str(row, "pct_text"), false);
 			csv_field(b, nd, false);
 			csv_field(b, nr, false);
-			csv_field(b, jstr(row, "components"), true);
+			csv_field(b, json_str(row, "components"), true);
 		}
 	}
 }
@@ -961,12 +951,12 @@ int handle_admin_reform(struct http_request *req, struct http_response *res)
 	json_object_set_new(r, "title",
 			    json_string("Báo cáo cắt giảm, đơn giản hóa thủ tục"));
 	json_object_set_new(r, "code", json_string(unit));
-	json_object_set_new(r, "from_vi", day_vi(jstr(r, "from")));
-	json_object_set_new(r, "to_vi", day_vi(jstr(r, "to")));
+	json_object_set_new(r, "from_vi", day_vi(json_str(r, "from")));
+	json_object_set_new(r, "to_vi", day_vi(json_str(r, "to")));
 	json_object_set_new(r, "csv_href", json_string(arena_printf(
 		req->arena, "/quan-tri/bao-cao/cai-cach/%s.csv?%s%s%sden=%s",
-		unit, tu && *tu ? "tu=" : "", tu && *tu ? jstr(r, "from") : "",
-		tu && *tu ? "&" : "", jstr(r, "to"))));
+		unit, tu && *tu ? "tu=" : "", tu && *tu ? json_str(r, "from") : "",
+		tu && *tu ? "&" : "", json_str(r, "to"))));
 	json_t *u, *row;
 	size_t i, j;
 	/* The page details the first unit (the one asked for) and sums up its
@@ -975,7 +965,7 @@ int handle_admin_reform(struct http_request *req, struct http_response *res)
 		json_object_set_new(u, "detail", json_boolean(i == 0));
 		json_array_foreach(json_object_get(u, "rows"), j, row)
 			json_object_set_new(row, "effective_vi",
-					    day_vi(jstr(row, "effective_from")));
+					    day_vi(json_str(row, "effective_from")));
 	}
 	json_object_set_new(r, "has_communes", json_boolean(json_array_size(
 					json_object_get(r, "units")) > 1));

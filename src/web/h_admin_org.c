@@ -36,11 +36,6 @@ static const char *const weekday_vi[] = { "Chủ nhật", "Thứ Hai", "Thứ Ba
 static const char *const weekday_short[] = { "CN", "T2", "T3", "T4",
 					     "T5", "T6", "T7" };
 
-static mc_time now_utc(void)
-{
-	return (mc_time)time(NULL);
-}
-
 /* ---- shared pieces ------------------------------------------------------ */
 
 /* A field of the JSON body or the form (strings; numbers as text). */
@@ -267,7 +262,7 @@ static json_t *hours_model(struct db *db, const struct officehours *oh)
 	if (!calcache_get(db, &snap, &err)) {
 		const struct calendar *c = calcache_calendar(snap);
 		/* Today in UTC+7. */
-		int32_t today = (int32_t)((now_utc() + 7 * 3600) / 86400);
+		int32_t today = (int32_t)((web_now() + 7 * 3600) / 86400);
 		int32_t mon = today - (days_weekday(today) + 6) % 7;
 		for (int i = 0; i < 7; i++) {
 			int32_t d = mon + i;
@@ -440,7 +435,7 @@ static int save_desk(struct http_request *req, struct http_response *res,
 		goto out;
 	}
 	struct auth_actor by = auth_actor_of(req);
-	rc = desk_repo_update(db, &by, code, norm, version, now_utc(), &after,
+	rc = desk_repo_update(db, &by, code, norm, version, web_now(), &after,
 			      &err);
 	if (rc == MC_ECONFLICT) {
 		/* Keep what was typed; show what is stored; a new submit
@@ -586,7 +581,7 @@ static json_t *kind_options(const char *sel)
 static int current_year(void)
 {
 	int y, m, d;
-	days_to_date((int32_t)((now_utc() + 7 * 3600) / 86400), &y, &m, &d);
+	days_to_date((int32_t)((web_now() + 7 * 3600) / 86400), &y, &m, &d);
 	return y;
 }
 
@@ -831,7 +826,7 @@ static int edit_entry(struct http_request *req, struct http_response *res,
 		version = http_query(req, "version");
 	struct auth_actor by = auth_actor_of(req);
 	int rc = calendar_admin_edit(db, &by, year, op, old_date, &in, version,
-				     now_utc(), &errors, v2, &err);
+				     web_now(), &errors, v2, &err);
 	if (rc == MC_ENOTFOUND && req->want_json) {
 		rc = respond_error(req, res, 404, "not_found",
 				   "Không có mục nào vào ngày này.");
@@ -896,7 +891,7 @@ static int import_year(struct http_request *req, struct http_response *res,
 	json_t *diff = NULL, *m = NULL;
 	struct auth_actor by = auth_actor_of(req);
 	int rc = calendar_admin_import(db, &by, year, csv, len, version,
-				       dry_run, now_utc(), &rep, &diff, &err);
+				       dry_run, web_now(), &rep, &diff, &err);
 	if (rc == MC_EINVALID || rc == MC_ECONFLICT || rc == MC_ETOOBIG) {
 		json_t *errors;
 		if (rc == MC_ECONFLICT) {

@@ -25,6 +25,7 @@
 #include "store/dossier_repo.h"
 #include "store/version_repo.h"
 #include "util/err.h"
+#include "util/json.h"
 #include "util/log.h"
 #include "web/app.h"
 #include "web/auth.h"
@@ -238,33 +239,27 @@ static const char *mask_mid(struct http_request *req, const char *s,
 	return r;
 }
 
-static const char *jstr(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
-
 /* The applicant as shown: masked unless `reveal`. */
 static json_t *applicant_view(struct http_request *req, json_t *a,
 			      bool reveal)
 {
-	const char *kind = jstr(a, "kind");
+	const char *kind = json_str(a, "kind");
 	bool org = !strcmp(kind, "org");
-	const char *email = jstr(a, "email");
+	const char *email = json_str(a, "email");
 	const char *at = strchr(email, '@');
-	const char *street = jstr(a, "address_street");
-	const char *unit = jstr(a, "address_unit");
+	const char *street = json_str(a, "address_street");
+	const char *unit = json_str(a, "address_unit");
 	json_t *v = json_pack(
 		"{s:s, s:b, s:b, s:s, s:s, s:s, s:s, s:s}", "kind", kind,
 		"org", org, "revealed", reveal, "name",
-		reveal ? jstr(a, "name")
-		       : (org ? mask_mid(req, jstr(a, "name"), 6, 0)
-			      : mask_name(req, jstr(a, "name"))),
+		reveal ? json_str(a, "name")
+		       : (org ? mask_mid(req, json_str(a, "name"), 6, 0)
+			      : mask_name(req, json_str(a, "name"))),
 		"id_number",
-		reveal ? jstr(a, "id_number")
-		       : mask_mid(req, jstr(a, "id_number"), 3, 2),
+		reveal ? json_str(a, "id_number")
+		       : mask_mid(req, json_str(a, "id_number"), 3, 2),
 		"phone",
-		reveal ? jstr(a, "phone") : mask_mid(req, jstr(a, "phone"), 3, 2),
+		reveal ? json_str(a, "phone") : mask_mid(req, json_str(a, "phone"), 3, 2),
 		"email",
 		reveal ? email
 		       : (at ? arena_printf(req->arena, "%.1s***%s", email, at)
@@ -295,15 +290,15 @@ static json_t *step_assignees(struct http_request *req, struct db *db,
 		json_t *u;
 		json_array_foreach(json_object_get(list, "items"), i, u)
 		{
-			const char *fn = jstr(u, "full_name");
+			const char *fn = json_str(u, "full_name");
 			json_array_append_new(
 				out,
 				json_pack("{s:O, s:s}", "id",
 					  json_object_get(u, "id"), "label",
 					  arena_printf(req->arena, "%s (%s)",
 						       *fn ? fn
-							   : jstr(u, "username"),
-						       jstr(u, "username"))));
+							   : json_str(u, "username"),
+						       json_str(u, "username"))));
 		}
 	}
 	json_decref(list);
@@ -366,7 +361,7 @@ static void events_decorate(struct http_request *req, json_t *events)
 		json_object_set_new(ev, "at_text",
 				    json_string(wf_iso_text(
 					    req, json_object_get(ev, "at"))));
-		if (dossier_state_parse(jstr(ev, "to_state"), &s, NULL) == 0)
+		if (dossier_state_parse(json_str(ev, "to_state"), &s, NULL) == 0)
 			json_object_set_new(ev, "to_label",
 					    json_string(dossier_state_label(s)));
 		json_t *pl = json_object_get(ev, "payload");
@@ -430,12 +425,12 @@ static int page_model(struct http_request *req, struct db *db,
 			    json_string(wf_iso_text(
 				    req, json_object_get(d, "closed_at"))));
 	json_object_set_new(d, "mark_label",
-			    json_string(wf_mark_label(jstr(d, "urgency"))));
+			    json_string(wf_mark_label(json_str(d, "urgency"))));
 	json_object_set_new(d, "due_changed",
 			    json_boolean(cx->row.original_due_at &&
 					 cx->row.due_at !=
 						 cx->row.original_due_at));
-	const char *cls = jstr(d, "classification");
+	const char *cls = json_str(d, "classification");
 	if (*cls)
 		json_object_set_new(
 			d, "class_label",
@@ -447,7 +442,7 @@ static int page_model(struct http_request *req, struct db *db,
 	/* Remaining working time and the current step's allotment. */
 	buf_reset(&err);
 	if (cx->row.received_at &&
-	    wf_engine_get(db, jstr(json_object_get(d, "desk"), "unit_code"),
+	    wf_engine_get(db, json_str(json_object_get(d, "desk"), "unit_code"),
 			  &eng, &err) == 0) {
 		struct deadline_pause ps[DOSSIER_MAX_PAUSES];
 		int np = row_pauses(&cx->row, now, ps);
@@ -500,7 +495,7 @@ static int page_model(struct http_request *req, struct db *db,
 						    req, json_object_get(p, "at"))));
 			json_object_set_new(
 				p, "method_label",
-				json_string(!strcmp(jstr(p, "method"), "cash")
+				json_string(!strcmp(json_str(p, "method"), "cash")
 						    ? "Tiền mặt"
 						    : "Chuyển khoản"));
 		}
@@ -628,7 +623,7 @@ static void page_prints_add(struct http_request *req, json_t *d,
 		json_t *ev;
 		json_array_foreach(events, i, ev)
 		{
-			if (strcmp(jstr(ev, "action"), forms[f].action))
+			if (strcmp(json_str(ev, "action"), forms[f].action))
 				continue;
 			json_array_append_new(
 				pr, json_pack("{s:s, s:s}", "label",
@@ -1005,8 +1000,8 @@ static bool read_action(struct http_request *req, struct db *db,
 		}
 		json_t *apl = json_object_get(ap, "applicant");
 		if (self) {
-			if (strcmp(jstr(apl, "kind"), "person") ||
-			    strcmp(jstr(apl, "id_number"), idn)) {
+			if (strcmp(json_str(apl, "kind"), "person") ||
+			    strcmp(json_str(apl, "id_number"), idn)) {
 				json_decref(ap);
 				e->field = "collector_id";
 				e->message = "Số định danh của người nhận không "
@@ -1075,7 +1070,7 @@ static bool own_repeat(struct db *db, const char *code,
 		same = last && (int64_t)n == expected + 1 &&
 		       json_integer_value(json_object_get(last, "actor_id")) ==
 			       p->user_id &&
-		       !strcmp(jstr(last, "action"), dossier_action_name(a));
+		       !strcmp(json_str(last, "action"), dossier_action_name(a));
 	}
 	json_decref(evs);
 	buf_release(&err);
@@ -1409,12 +1404,12 @@ static json_t *sheet_of(struct http_request *req, struct db *db, json_t *d,
 {
 	json_t *u = NULL;
 	struct buf err = BUF_INIT;
-	const char *unit = jstr(d, "unit_code");
+	const char *unit = json_str(d, "unit_code");
 	const char *full = unit, *name = unit;
 	struct mc_civil c;
 	if (catalog_unit_get(db, unit, &u, &err) == 0) {
-		full = arena_strdup(req->arena, jstr(u, "full_name"));
-		name = arena_strdup(req->arena, jstr(u, "name"));
+		full = arena_strdup(req->arena, json_str(u, "full_name"));
+		name = arena_strdup(req->arena, json_str(u, "name"));
 	}
 	json_decref(u);
 	buf_release(&err);
@@ -1422,7 +1417,7 @@ static json_t *sheet_of(struct http_request *req, struct db *db, json_t *d,
 	return json_pack(
 		"{s:s, s:s, s:s, s:s}", "agency_parent",
 		arena_printf(req->arena, "ỦY BAN NHÂN DÂN %s", full), "agency",
-		jstr(json_object_get(d, "desk"), "name"), "number", number,
+		json_str(json_object_get(d, "desk"), "name"), "number", number,
 		"place_date",
 		arena_printf(req->arena, "%s, ngày %02d tháng %02d năm %04d",
 			     name, c.day, c.month, c.year));
@@ -1432,21 +1427,21 @@ static json_t *sheet_of(struct http_request *req, struct db *db, json_t *d,
 static json_t *form_dossier(struct http_request *req, json_t *d)
 {
 	json_t *a = json_object_get(d, "applicant");
-	const char *street = jstr(a, "address_street");
-	const char *unit = jstr(a, "address_unit");
+	const char *street = json_str(a, "address_street");
+	const char *unit = json_str(a, "address_unit");
 	return json_pack(
 		"{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s}}", "code",
-		jstr(d, "code"), "procedure_name",
-		jstr(json_object_get(d, "procedure"), "name"),
+		json_str(d, "code"), "procedure_name",
+		json_str(json_object_get(d, "procedure"), "name"),
 		"received_at_text",
 		wf_iso_text(req, json_object_get(d, "received_at")),
 		"due_at_text", wf_iso_text(req, json_object_get(d, "due_at")),
 		"original_due_text",
 		wf_iso_text(req, json_object_get(d, "original_due_at")),
-		"applicant", "name", jstr(a, "name"), "address",
+		"applicant", "name", json_str(a, "name"), "address",
 		arena_printf(req->arena, "%s%s%s", street,
 			     *street && *unit ? ", " : "", unit),
-		"phone", jstr(a, "phone"), "email", jstr(a, "email"));
+		"phone", json_str(a, "phone"), "email", json_str(a, "email"));
 }
 
 int handle_dossier_print(struct http_request *req, struct http_response *res)
@@ -1496,7 +1491,7 @@ int handle_dossier_print(struct http_request *req, struct http_response *res)
 	json_t *e;
 	json_array_foreach(json_object_get(d, "events"), i, e)
 	{
-		if (strcmp(jstr(e, "action"), action))
+		if (strcmp(json_str(e, "action"), action))
 			continue;
 		round++;
 		if (!want || round == want)
@@ -1515,7 +1510,7 @@ int handle_dossier_print(struct http_request *req, struct http_response *res)
 	int this_round = 0;
 	json_array_foreach(json_object_get(d, "events"), i, e)
 	{
-		if (!strcmp(jstr(e, "action"), action))
+		if (!strcmp(json_str(e, "action"), action))
 			this_round++;
 		if (e == ev)
 			break;
@@ -1531,8 +1526,8 @@ int handle_dossier_print(struct http_request *req, struct http_response *res)
 		      arena_printf(req->arena, "/mot-cua/ho-so/%s", code),
 		      "sheet", sheet, "dossier", form_dossier(req, d));
 	json_t *part = json_pack("{s:s, s:s, s:s}", "at_text",
-				 wf_time_text(req, at), "by", jstr(ev, "actor"),
-				 "reason", jstr(ev, "note"));
+				 wf_time_text(req, at), "by", json_str(ev, "actor"),
+				 "reason", json_str(ev, "note"));
 	if (!strcmp(action, "request_supplement")) {
 		json_t *items = json_array();
 		json_t *it;
@@ -1544,7 +1539,7 @@ int handle_dossier_print(struct http_request *req, struct http_response *res)
 					  "seq", (int)k + 1, "name",
 					  json_is_string(it)
 						  ? json_string_value(it)
-						  : jstr(it, "name"),
+						  : json_str(it, "name"),
 					  "originals", "", "certified", "",
 					  "copies", "", "note", ""));
 		json_object_set_new(part, "items", items);
@@ -1552,7 +1547,7 @@ int handle_dossier_print(struct http_request *req, struct http_response *res)
 			part, "contact",
 			json_string(arena_printf(
 				req->arena, "%s (mã hồ sơ %s)",
-				jstr(json_object_get(d, "desk"), "name"),
+				json_str(json_object_get(d, "desk"), "name"),
 				code)));
 		json_object_set_new(m, "request", part);
 	} else if (!strcmp(action, "refuse")) {
@@ -1614,7 +1609,7 @@ int handle_slip(struct http_request *req, struct http_response *res)
 	plan_of(db, &cx.row, &cx.ref, &cx.plan);
 	int n = cx.plan.n_steps;
 	if (cx.row.received_at &&
-	    wf_engine_get(db, jstr(json_object_get(d, "desk"), "unit_code"),
+	    wf_engine_get(db, json_str(json_object_get(d, "desk"), "unit_code"),
 			  &eng, &err) == 0) {
 		struct deadline_pause ps[DOSSIER_MAX_PAUSES];
 		int np = row_pauses(&cx.row, now, ps);
@@ -1642,7 +1637,7 @@ int handle_slip(struct http_request *req, struct http_response *res)
 		json_t *js = json_object_get(ev, "step");
 		int to = json_is_integer(js) ? (int)json_integer_value(js) : -1;
 		mc_time at = wf_iso_time(json_object_get(ev, "at"));
-		const char *actor = jstr(ev, "actor");
+		const char *actor = json_str(ev, "actor");
 		if (pending && to == cur) {
 			/* The first one acting on the step took it. */
 			json_object_set_new(pending, "to", json_string(actor));
@@ -1650,11 +1645,11 @@ int handle_slip(struct http_request *req, struct http_response *res)
 		}
 		if (cur >= 0 && cur < n && to != cur) {
 			left[cur] = at;	/* the dossier left step cur */
-			if (strcmp(jstr(ev, "note"), "") &&
-			    !strcmp(jstr(ev, "action"), "send_back"))
+			if (strcmp(json_str(ev, "note"), "") &&
+			    !strcmp(json_str(ev, "action"), "send_back"))
 				notes[cur] = arena_printf(req->arena,
 							  "Trả lại: %s",
-							  jstr(ev, "note"));
+							  json_str(ev, "note"));
 		}
 		if (to >= 0 && to < n && to != cur) {
 			const char *kind = cur < 0 ? "Tiếp nhận" : "Giao";
@@ -1666,7 +1661,7 @@ int handle_slip(struct http_request *req, struct http_response *res)
 				cur < 0 ? "Người nộp hồ sơ" : actor, "to",
 				cur < 0 ? actor
 					: authz_role_label(cx.plan.steps[to].role),
-				"note", jstr(ev, "note"));
+				"note", json_str(ev, "note"));
 			json_array_append_new(handovers[to], h);
 			pending = cur < 0 ? NULL : h;
 			cur = to;
@@ -1699,7 +1694,7 @@ int handle_slip(struct http_request *req, struct http_response *res)
 				  "handovers", handovers[s]));
 	}
 	json_t *a = json_object_get(d, "applicant");
-	const char *clsd = jstr(d, "classification");
+	const char *clsd = json_str(d, "classification");
 	json_t *m = json_pack(
 		"{s:s, s:s, s:o, s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:o}",
 		"title", "Phiếu kiểm soát quá trình giải quyết hồ sơ", "back",
@@ -1707,11 +1702,11 @@ int handle_slip(struct http_request *req, struct http_response *res)
 		sheet_of(req, db, d, now,
 			 arena_printf(req->arena, "%s/PKS", code)),
 		"dossier", "code", code, "procedure_name",
-		jstr(json_object_get(d, "procedure"), "name"), "applicant_name",
-		jstr(a, "name"), "received_at_text",
+		json_str(json_object_get(d, "procedure"), "name"), "applicant_name",
+		json_str(a, "name"), "received_at_text",
 		wf_iso_text(req, json_object_get(d, "received_at")),
 		"due_at_text", wf_iso_text(req, json_object_get(d, "due_at")),
-		"state_label", jstr(d, "state_label"), "steps", steps);
+		"state_label", json_str(d, "state_label"), "steps", steps);
 	if (*clsd)
 		json_object_set_new(
 			json_object_get(m, "dossier"), "class_label",

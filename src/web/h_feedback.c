@@ -22,6 +22,7 @@
 #include "store/feedback_repo.h"
 #include "util/arena.h"
 #include "util/err.h"
+#include "util/json.h"
 #include "util/log.h"
 #include "util/text.h"
 #include "web/app.h"
@@ -31,17 +32,6 @@
 #include "web/respond.h"
 
 /* ---- helpers ----------------------------------------------------------------- */
-
-static mc_time now_utc(void)
-{
-	return (mc_time)time(NULL);
-}
-
-static const char *str_of(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
 
 /* "18/12/2026 17:00" (UTC+7), in the arena; "" for 0. */
 static const char *time_text(struct http_request *req, mc_time t)
@@ -158,7 +148,7 @@ static bool throttled(struct http_request *req, struct http_response *res,
 {
 	int64_t wait = 0;
 	struct buf err = BUF_INIT;
-	*rc = auth_throttle_check(db, throttle_key(req), now_utc(), &wait,
+	*rc = auth_throttle_check(db, throttle_key(req), web_now(), &wait,
 				  &err);
 	if (*rc < 0) {
 		*rc = fail_db(req, res, "throttle", &err);
@@ -181,7 +171,7 @@ static bool throttled(struct http_request *req, struct http_response *res,
 static void count_failure(struct http_request *req, struct db *db)
 {
 	struct buf err = BUF_INIT;
-	if (auth_throttle_fail(db, throttle_key(req), now_utc(), NULL, &err))
+	if (auth_throttle_fail(db, throttle_key(req), web_now(), NULL, &err))
 		log_error("feedback: throttle: %s", err.ptr);
 	buf_release(&err);
 }
@@ -241,13 +231,13 @@ static int add_dues(struct http_request *req, struct db *db, json_t *o,
 	enum feedback_kind k;
 	enum feedback_state s;
 	int rc;
-	if (feedback_kind_parse(str_of(o, "kind"), &k) ||
-	    feedback_state_parse(str_of(o, "state"), &s)) {
+	if (feedback_kind_parse(json_str(o, "kind"), &k) ||
+	    feedback_state_parse(json_str(o, "state"), &s)) {
 		buf_setf(err, "feedback %s: bad kind or state",
-			 str_of(o, "code"));
+			 json_str(o, "code"));
 		return MC_EDB;
 	}
-	if ((rc = engine_get(db, str_of(o, "unit_code"), &e, err)))
+	if ((rc = engine_get(db, json_str(o, "unit_code"), &e, err)))
 		return rc;
 	if (n)
 		pauses = arena_alloc(req->arena, n * sizeof *pauses);
@@ -315,7 +305,7 @@ static int form_model(struct http_request *req, struct db *db, json_t *form,
 	json_t *m = json_pack("{s:s}", "title", "Gửi phản ánh, kiến nghị");
 	json_t *prov = NULL, *units = NULL, *list = json_array();
 	int rc;
-	const char *kind = str_of(form, "kind");
+	const char *kind = json_str(form, "kind");
 	for (size_t i = 0; i < 3; i++) {
 		enum feedback_kind k;
 		feedback_kind_parse(kinds[i], &k);
@@ -330,7 +320,7 @@ static int form_model(struct http_request *req, struct db *db, json_t *form,
 	if ((rc = feedback_units(db, NULL, &prov, err)))
 		goto out;
 	/* The province of the chosen unit, when none is named. */
-	const char *unit = str_of(form, "unit_code");
+	const char *unit = json_str(form, "unit_code");
 	if ((!province || !*province) && strlen(unit) == 5) {
 		char parent[16];
 		json_t *tmp = json_pack("{s:s}", "unit_code", unit);
@@ -339,7 +329,7 @@ static int form_model(struct http_request *req, struct db *db, json_t *form,
 		if (!feedback_resolve(db, tmp, errs, err) &&
 		    !json_object_get(errs, "unit_code")) {
 			snprintf(parent, sizeof parent, "%s",
-				 str_of(tmp, "unit_parent"));
+				 json_str(tmp, "unit_parent"));
 			province = arena_strdup(req->arena, parent);
 		}
 		json_decref(tmp);
@@ -351,7 +341,7 @@ static int form_model(struct http_request *req, struct db *db, json_t *form,
 		json_object_set_new(it, "selected",
 				    json_boolean(province &&
 						 !strcmp(province,
-							 str_of(it, "code"))));
+							 json_str(it, "code"))));
 	json_object_set(m, "provinces", json_object_get(prov, "items"));
 	if (province && *province) {
 		if ((rc = feedback_units(db, province, &units, err)))
@@ -359,8 +349,8 @@ static int form_model(struct http_request *req, struct db *db, json_t *form,
 		json_array_foreach(json_object_get(units, "items"), i, it)
 			json_object_set_new(it, "selected",
 					    json_boolean(!strcmp(unit,
-								 str_of(it,
-									"code"))));
+								 json_str(it,
+									  "code"))));
 		json_object_set(m, "units", json_object_get(units, "items"));
 		json_object_set_new(m, "province", json_string(province));
 	}
@@ -428,23 +418,23 @@ int handle_feedback_form(struct http_request *req, struct http_response *res)
 	body = http_json_body(req);
 	typed = read_form(req, body);
 	struct feedback_input in = {
-		.kind = str_of(typed, "kind"),
-		.unit_code = str_of(typed, "unit_code"),
-		.procedure_code = str_of(typed, "procedure_code"),
-		.dossier_code = str_of(typed, "dossier_code"),
-		.dossier_secret = str_of(typed, "dossier_secret"),
-		.dossier_last4 = str_of(typed, "dossier_last4"),
-		.officer = str_of(typed, "officer"),
-		.subject = str_of(typed, "subject"),
-		.content = str_of(typed, "content"),
-		.sender_name = str_of(typed, "sender_name"),
-		.phone = str_of(typed, "phone"),
-		.email = str_of(typed, "email"),
+		.kind = json_str(typed, "kind"),
+		.unit_code = json_str(typed, "unit_code"),
+		.procedure_code = json_str(typed, "procedure_code"),
+		.dossier_code = json_str(typed, "dossier_code"),
+		.dossier_secret = json_str(typed, "dossier_secret"),
+		.dossier_last4 = json_str(typed, "dossier_last4"),
+		.officer = json_str(typed, "officer"),
+		.subject = json_str(typed, "subject"),
+		.content = json_str(typed, "content"),
+		.sender_name = json_str(typed, "sender_name"),
+		.phone = json_str(typed, "phone"),
+		.email = json_str(typed, "email"),
 	};
 	rc = feedback_check(&in, &norm, &errors);
 	if (!rc) {
 		errors = json_object();
-		bool dossier = !strcmp(str_of(norm, "kind"), "dossier");
+		bool dossier = !strcmp(json_str(norm, "kind"), "dossier");
 		if (dossier && throttled(req, res, db, &rc))
 			goto out;
 		if ((rc = feedback_resolve(db, norm, errors, &err)))
@@ -463,7 +453,7 @@ int handle_feedback_form(struct http_request *req, struct http_response *res)
 		errors = NULL;
 		goto out;
 	}
-	if ((rc = feedback_create(db, norm, now_utc(), req->client, code,
+	if ((rc = feedback_create(db, norm, web_now(), req->client, code,
 				  secret, &err)))
 		goto out;
 	if (req->want_json) {
@@ -517,11 +507,11 @@ static int citizen_model(struct http_request *req, struct db *db,
 	*out = NULL;
 	if ((rc = feedback_get(db, code, 0, &fb, err)))
 		return rc;
-	if ((rc = add_dues(req, db, fb, now_utc(), err))) {
+	if ((rc = add_dues(req, db, fb, web_now(), err))) {
 		json_decref(fb);
 		return rc;
 	}
-	const char *state = str_of(fb, "state");
+	const char *state = json_str(fb, "state");
 	bool answered = !strcmp(state, "answered") ||
 			!strcmp(state, "published");
 	json_object_del(fb, "times");
@@ -700,7 +690,7 @@ int handle_feedback_citizen_action(struct http_request *req,
 	};
 	if (!json_object_size(errors)) {
 		buf_reset(&err);
-		rc = feedback_act(db, code, &in, now_utc(), &err);
+		rc = feedback_act(db, code, &in, web_now(), &err);
 		if (rc == MC_EINVALID) {
 			json_object_set_new(errors,
 					    a == FBA_RATE ? "comment" : field,
@@ -881,7 +871,7 @@ int handle_feedback_queue(struct http_request *req, struct http_response *res)
 	};
 	if ((rc = feedback_queue(db, &q, &list, &err)))
 		goto out;
-	mc_time now = now_utc();
+	mc_time now = web_now();
 	size_t i;
 	json_t *it;
 	json_array_foreach(json_object_get(list, "items"), i, it)
@@ -930,13 +920,13 @@ static int officer_model(struct http_request *req, struct db *db,
 	*out = NULL;
 	if ((rc = feedback_get(db, code, FEEDBACK_OFFICER, &fb, err)))
 		return rc;
-	if ((rc = add_dues(req, db, fb, now_utc(), err))) {
+	if ((rc = add_dues(req, db, fb, web_now(), err))) {
 		json_decref(fb);
 		return rc;
 	}
 	json_object_del(fb, "times");
-	feedback_kind_parse(str_of(fb, "kind"), &k);
-	feedback_state_parse(str_of(fb, "state"), &s);
+	feedback_kind_parse(json_str(fb, "kind"), &k);
+	feedback_state_parse(json_str(fb, "state"), &s);
 	json_t *acts = json_array();
 	static const struct {
 		enum feedback_action a;
@@ -1068,7 +1058,7 @@ int handle_feedback_officer_action(struct http_request *req,
 	};
 	int status = 422;
 	if (!json_object_size(errors)) {
-		rc = feedback_act(db, code, &in, now_utc(), &err);
+		rc = feedback_act(db, code, &in, web_now(), &err);
 		if (rc == MC_EINVALID || rc == MC_ECONFLICT) {
 			status = rc == MC_ECONFLICT ? 409 : 422;
 			json_object_set_new(errors,
@@ -1089,7 +1079,7 @@ int handle_feedback_officer_action(struct http_request *req,
 		json_t *it;
 		bool kept = false;
 		json_array_foreach(json_object_get(m, "actions"), i, it)
-			if (!strcmp(str_of(it, "action"),
+			if (!strcmp(json_str(it, "action"),
 				    feedback_action_name(a))) {
 				json_object_set_new(it, "typed",
 						    json_string(in.note ? in.note

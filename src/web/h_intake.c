@@ -35,6 +35,7 @@
 #include "store/intake_repo.h"
 #include "store/version_repo.h"
 #include "util/err.h"
+#include "util/json.h"
 #include "util/log.h"
 #include "util/text.h"
 #include "util/xalloc.h"
@@ -52,29 +53,6 @@
 static const char *const weekday_vi[] = { "Chủ nhật", "Thứ Hai", "Thứ Ba",
 					  "Thứ Tư", "Thứ Năm", "Thứ Sáu",
 					  "Thứ Bảy" };
-
-static mc_time now_utc(void)
-{
-	return (mc_time)time(NULL);
-}
-
-static const char *str_of(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
-
-/* "Label: reason" under `field`, the first error of a field wins. */
-static void field_error(json_t *errors, const char *field, const char *label,
-			const char *reason)
-{
-	if (json_object_get(errors, field))
-		return;
-	struct buf b = BUF_INIT;
-	buf_addf(&b, "%s: %s", label, reason);
-	json_object_set_new(errors, field, json_string(b.ptr));
-	buf_release(&b);
-}
 
 /* Trimmed, squeezed, NFC; NULL for text that is not UTF-8. */
 static char *clean(struct http_request *req, const char *s)
@@ -295,14 +273,14 @@ static json_t *officer_desks(struct http_request *req, struct db *db)
 		size_t k;
 		json_t *it;
 		json_array_foreach(out, k, it)
-			dup = dup || !strcmp(str_of(it, "code"), g->unit);
+			dup = dup || !strcmp(json_str(it, "code"), g->unit);
 		json_t *desk = NULL;
 		buf_reset(&err);
 		if (dup || desk_repo_get(db, g->unit, &desk, &err))
 			continue;
 		json_array_append_new(out, json_pack("{s:s, s:s}", "code",
 						     g->unit, "name",
-						     str_of(desk, "name")));
+						     json_str(desk, "name")));
 		json_decref(desk);
 	}
 	buf_release(&err);
@@ -331,7 +309,7 @@ int intake_unit_of(struct http_request *req, const char **unit_code)
 	if (app_db(req, &db))
 		return MC_EDB;
 	json_t *desks = officer_desks(req, db);
-	const char *code = str_of(json_array_get(desks, 0), "code");
+	const char *code = json_str(json_array_get(desks, 0), "code");
 	*unit_code = *code ? arena_strdup(req->arena, code) : NULL;
 	json_decref(desks);
 	const struct principal *p = auth_principal(req);
@@ -420,10 +398,10 @@ static int load_components(struct ictx *c, struct buf *err)
 			json_t *vc;
 			json_array_foreach(json_object_get(ver, "components"), k, vc)
 				if (json_integer_value(json_object_get(vc, "base_seq")) == seq) {
-					mode = str_of(vc, "mode");
-					lookup = str_of(vc, "lookup_name");
+					mode = json_str(vc, "mode");
+					lookup = json_str(vc, "lookup_name");
 					if (!*lookup)
-						lookup = str_of(vc, "lookup_db");
+						lookup = json_str(vc, "lookup_db");
 				}
 			if (!strcmp(mode, "dropped"))
 				continue;
@@ -436,9 +414,9 @@ static int load_components(struct ictx *c, struct buf *err)
 			json_array_append_new(
 				c->comps,
 				json_pack("{s:I, s:s, s:s, s:s, s:b, s:s, s:I, s:I}",
-					  "seq", seq, "group", str_of(grp, "group"),
-					  "name", str_of(it, "name"), "quantity",
-					  str_of(it, "quantity"), "lookup",
+					  "seq", seq, "group", json_str(grp, "group"),
+					  "name", json_str(it, "name"), "quantity",
+					  json_str(it, "quantity"), "lookup",
 					  !strcmp(mode, "replaced_by_lookup"),
 					  "lookup_name", lookup, "originals", no,
 					  "copies", nc));
@@ -580,8 +558,8 @@ static int ictx_load(struct ictx *c, json_t *errors)
 		if ((rc = engine_for(c, &oh, &err))) {
 			if (rc == MC_EDB)
 				goto out;
-			field_error(errors, "procedure", "Ngày hẹn trả",
-				    err.ptr);
+			json_field_error(errors, "procedure", "Ngày hẹn trả",
+					 err.ptr);
 			c->terms_ok = false;
 			rc = 0;
 		}
@@ -592,8 +570,8 @@ static int ictx_load(struct ictx *c, json_t *errors)
 		if (rc != MC_ENOTFOUND)
 			goto out;
 		rc = 0;
-		field_error(errors, "desk", "Bộ phận một cửa",
-			    "chọn bộ phận một cửa cấp xã nơi tiếp nhận");
+		json_field_error(errors, "desk", "Bộ phận một cửa",
+				 "chọn bộ phận một cửa cấp xã nơi tiếp nhận");
 		goto out;
 	}
 	buf_reset(&err);
@@ -605,8 +583,8 @@ static int ictx_load(struct ictx *c, json_t *errors)
 	rc = catalog_procedure_get(c->db, c->proc_code, &c->proc, &err);
 	if (rc == MC_ENOTFOUND) {
 		rc = 0;
-		field_error(errors, "procedure", "Thủ tục",
-			    "không có trong danh mục thủ tục hành chính");
+		json_field_error(errors, "procedure", "Thủ tục",
+				 "không có trong danh mục thủ tục hành chính");
 		goto out;
 	}
 	if (rc)
@@ -616,17 +594,17 @@ static int ictx_load(struct ictx *c, json_t *errors)
 				      &c->served, &err)))
 		goto out;
 	if (!c->served) {
-		field_error(errors, "procedure", "Thủ tục",
-			    "bộ phận một cửa này không tiếp nhận thủ tục này");
+		json_field_error(errors, "procedure", "Thủ tục",
+				 "bộ phận một cửa này không tiếp nhận thủ tục này");
 		goto out;
 	}
 	rc = dossier_terms_get(c->db, c->proc_code, c->desk_code, c->channel,
 			       c->today, &c->terms, &c->terms_err);
 	if (rc == MC_EINVALID || rc == MC_ENOTFOUND) {
 		rc = 0;
-		field_error(errors, "procedure", "Thời hạn giải quyết",
-			    c->terms_err.len ? c->terms_err.ptr
-					     : "không đọc được thời hạn");
+		json_field_error(errors, "procedure", "Thời hạn giải quyết",
+				 c->terms_err.len ? c->terms_err.ptr
+				 : "không đọc được thời hạn");
 		/* The checklist is still shown, for a refusal. */
 	} else if (rc) {
 		buf_setf(&err, "%s", c->terms_err.ptr);
@@ -647,8 +625,8 @@ static int ictx_load(struct ictx *c, json_t *errors)
 		if (rc) {
 			if (rc == MC_EDB)
 				goto out;
-			field_error(errors, "procedure", "Ngày hẹn trả",
-				    err.ptr);
+			json_field_error(errors, "procedure", "Ngày hẹn trả",
+					 err.ptr);
 			c->terms_ok = false;
 			rc = 0;
 		} else if (version >= 0) {
@@ -667,7 +645,7 @@ out:
 
 static const char *fv(json_t *in, const char *k)
 {
-	return str_of(in, k);
+	return json_str(in, k);
 }
 
 /* A component's mode as chosen at the counter (form values). */
@@ -734,17 +712,17 @@ static int check_address_unit(struct ictx *c, const char *code,
 	struct buf err = BUF_INIT;
 	int rc = 0;
 	if (!*code) {
-		field_error(errors, "address_unit", "Địa chỉ (xã, phường)",
-			    "chọn xã, phường nơi cư trú hoặc trụ sở");
+		json_field_error(errors, "address_unit", "Địa chỉ (xã, phường)",
+				 "chọn xã, phường nơi cư trú hoặc trụ sở");
 		goto out;
 	}
 	struct intake_unit u;
 	rc = intake_unit_ref(c->db, code, &u, &err);
 	if (rc == MC_ENOTFOUND || (!rc && !*u.parent_code)) {
 		rc = 0;
-		field_error(errors, "address_unit", "Địa chỉ (xã, phường)",
-			    "mã xã, phường không có trong danh mục đơn vị "
-			    "hành chính từ 01/07/2025");
+		json_field_error(errors, "address_unit", "Địa chỉ (xã, phường)",
+				 "mã xã, phường không có trong danh mục đơn vị "
+				 "hành chính từ 01/07/2025");
 		goto out;
 	}
 	if (rc) {
@@ -780,18 +758,18 @@ static int check_applicant(struct ictx *c, json_t *in, struct intake_in *ii,
 	else if (!strcmp(kind, "org"))
 		a->kind = DAK_ORG;
 	else
-		field_error(errors, "kind", "Người nộp",
-			    "chọn cá nhân hoặc tổ chức");
+		json_field_error(errors, "kind", "Người nộp",
+				 "chọn cá nhân hoặc tổ chức");
 	bool person = a->kind == DAK_PERSON;
 
 	char *name = clean(req, fv(in, "name"));
 	const char *name_label = person ? "Họ và tên" : "Tên tổ chức";
 	if (!name)
-		field_error(errors, "name", name_label, "không phải văn bản hợp lệ");
+		json_field_error(errors, "name", name_label, "không phải văn bản hợp lệ");
 	else if (!*name)
-		field_error(errors, "name", name_label, "không được để trống");
+		json_field_error(errors, "name", name_label, "không được để trống");
 	else if (text_chars(name) > NAME_MAX_CHARS)
-		field_error(errors, "name", name_label, "dài tối đa 200 ký tự");
+		json_field_error(errors, "name", name_label, "dài tối đa 200 ký tự");
 	a->name = name ? name : "";
 
 	/* Numbers are typed with spaces for reading: drop them. */
@@ -809,8 +787,8 @@ static int check_applicant(struct ictx *c, json_t *in, struct intake_in *ii,
 	if (person && *by) {
 		if (!all_digits(by, 4, 4) || atol_ok(by) < 1900 ||
 		    atol_ok(by) > now_c.year)
-			field_error(errors, "birth_year", "Năm sinh",
-				    "bốn chữ số, từ 1900 đến năm nay");
+			json_field_error(errors, "birth_year", "Năm sinh",
+					 "bốn chữ số, từ 1900 đến năm nay");
 		else
 			a->birth_year = (int)atol_ok(by);
 	}
@@ -821,9 +799,9 @@ static int check_applicant(struct ictx *c, json_t *in, struct intake_in *ii,
 
 	if (person) {
 		if (!*a->id_number)
-			field_error(errors, "id_number", "Số định danh cá nhân",
-				    "không được để trống (12 chữ số trên thẻ "
-				    "căn cước)");
+			json_field_error(errors, "id_number", "Số định danh cá nhân",
+					 "không được để trống (12 chữ số trên thẻ "
+					 "căn cước)");
 		else if (idcheck_person_id(a->id_number,
 					   json_object_get(errors, "birth_year")
 						   ? 0 : a->birth_year,
@@ -834,8 +812,8 @@ static int check_applicant(struct ictx *c, json_t *in, struct intake_in *ii,
 		}
 	} else {
 		if (!*a->id_number)
-			field_error(errors, "id_number", "Mã số thuế",
-				    "không được để trống");
+			json_field_error(errors, "id_number", "Mã số thuế",
+					 "không được để trống");
 		else if (idcheck_tax_code(a->id_number, true, &why))
 			json_object_set_new(errors, "id_number",
 					    json_string(why.ptr));
@@ -856,8 +834,8 @@ static int check_applicant(struct ictx *c, json_t *in, struct intake_in *ii,
 	}
 	size_t nd = ph.len - (ph.len && ph.ptr[0] == '+');
 	if (ph.len && (ph_bad || nd < 9 || nd > 12))
-		field_error(errors, "phone", "Số điện thoại",
-			    "9 đến 12 chữ số, ví dụ 0912 345 678");
+		json_field_error(errors, "phone", "Số điện thoại",
+				 "9 đến 12 chữ số, ví dụ 0912 345 678");
 	a->phone = arena_strdup(req->arena, ph.ptr);
 	buf_release(&ph);
 
@@ -868,8 +846,8 @@ static int check_applicant(struct ictx *c, json_t *in, struct intake_in *ii,
 		if (!at || at == email || strchr(at + 1, '@') ||
 		    !strchr(at + 1, '.') || strchr(email, ' ') ||
 		    strlen(email) > 254 || email[strlen(email) - 1] == '.')
-			field_error(errors, "email", "Thư điện tử",
-				    "không đúng dạng, ví dụ ten@example.vn");
+			json_field_error(errors, "email", "Thư điện tử",
+					 "không đúng dạng, ví dụ ten@example.vn");
 	}
 
 	const char *unit = fv(in, "address_unit_other");
@@ -880,11 +858,11 @@ static int check_applicant(struct ictx *c, json_t *in, struct intake_in *ii,
 		goto out;
 	char *street = clean(req, fv(in, "address_street"));
 	if (!street || !*street)
-		field_error(errors, "address_street", "Địa chỉ (số nhà, đường, thôn)",
-			    "không được để trống");
+		json_field_error(errors, "address_street", "Địa chỉ (số nhà, đường, thôn)",
+				 "không được để trống");
 	else if (text_chars(street) > STREET_MAX_CHARS)
-		field_error(errors, "address_street",
-			    "Địa chỉ (số nhà, đường, thôn)", "dài tối đa 300 ký tự");
+		json_field_error(errors, "address_street",
+				 "Địa chỉ (số nhà, đường, thôn)", "dài tối đa 300 ký tự");
 	a->address_street = street ? street : "";
 out:
 	buf_release(&why);
@@ -931,8 +909,8 @@ static int component_file(struct ictx *c, json_t *in, json_int_t seq,
 	if (fd >= 0)
 		close(fd);
 	if (rc) {
-		field_error(errors, k, label,
-			    "file số hóa không có trong kho lưu trữ; tải lại file");
+		json_field_error(errors, k, label,
+				 "file số hóa không có trong kho lưu trữ; tải lại file");
 		return -1;
 	}
 	*sha = arena_strdup(req->arena, given);
@@ -958,7 +936,7 @@ static void check_components(struct ictx *c, json_t *in, struct intake_in *ii,
 	json_array_foreach(c->comps, i, row)
 	{
 		json_int_t seq = json_integer_value(json_object_get(row, "seq"));
-		const char *name = str_of(row, "name");
+		const char *name = json_str(row, "name");
 		char k[40];
 		snprintf(k, sizeof(k), "c%lld_mode", (long long)seq);
 		const char *mode = fv(in, k);
@@ -974,9 +952,9 @@ static void check_components(struct ictx *c, json_t *in, struct intake_in *ii,
 		if (!*mode || !strcmp(mode, "missing")) {
 			ii->missing[ii->n_missing++] = name;
 			if (!refusing) {
-				field_error(errors, k, label,
-					    *mode ? "còn thiếu"
-						  : "chọn hình thức đã nhận");
+				json_field_error(errors, k, label,
+						 *mode ? "còn thiếu"
+						 : "chọn hình thức đã nhận");
 				if (*mode && n_missing++)
 					buf_adds(&missing, "; ");
 				if (*mode)
@@ -988,12 +966,12 @@ static void check_components(struct ictx *c, json_t *in, struct intake_in *ii,
 			continue;
 		enum dossier_component_mode m;
 		if (dossier_component_mode_parse(mode, &m)) {
-			field_error(errors, k, label, "hình thức không hợp lệ");
+			json_field_error(errors, k, label, "hình thức không hợp lệ");
 			continue;
 		}
 		if (no < 0 || nce < 0 || nco < 0) {
-			field_error(errors, k, label,
-				    "số bản là số nguyên từ 0 đến 99");
+			json_field_error(errors, k, label,
+					 "số bản là số nguyên từ 0 đến 99");
 			continue;
 		}
 		if (m == DCM_REUSED) {
@@ -1001,17 +979,17 @@ static void check_components(struct ictx *c, json_t *in, struct intake_in *ii,
 		} else if ((m == DCM_ORIGINAL && !no) ||
 			   (m == DCM_CERTIFIED_COPY && !nce) ||
 			   (m == DCM_COPY && !nco)) {
-			field_error(errors, k, label,
-				    "nhập số bản của hình thức đã chọn");
+			json_field_error(errors, k, label,
+					 "nhập số bản của hình thức đã chọn");
 			continue;
 		}
 		const char *sha = NULL;
 		if (component_file(c, in, seq, &sha, errors, k, label))
 			continue;
 		if (m == DCM_DIGITISED && !sha) {
-			field_error(errors, k, label,
-				    "đính kèm file số hóa (PDF, JPEG, PNG) của "
-				    "thành phần này");
+			json_field_error(errors, k, label,
+					 "đính kèm file số hóa (PDF, JPEG, PNG) của "
+					 "thành phần này");
 			continue;
 		}
 		struct dossier_component_in *ci = &ii->comps[ii->n_comps++];
@@ -1026,18 +1004,18 @@ static void check_components(struct ictx *c, json_t *in, struct intake_in *ii,
 			break;
 	}
 	if (n_missing > 1)
-		field_error(errors, "components", "Thành phần hồ sơ",
-			    arena_printf(req->arena,
-					 "còn thiếu %d thành phần (%s): hồ sơ "
-					 "chưa đủ để tiếp nhận; bổ sung, hoặc "
-					 "lập phiếu hướng dẫn",
-					 n_missing, missing.ptr));
+		json_field_error(errors, "components", "Thành phần hồ sơ",
+				 arena_printf(req->arena,
+				 "còn thiếu %d thành phần (%s): hồ sơ "
+				 "chưa đủ để tiếp nhận; bổ sung, hoặc "
+				 "lập phiếu hướng dẫn",
+				 n_missing, missing.ptr));
 	else if (n_missing == 1)
-		field_error(errors, "components", "Thành phần hồ sơ",
-			    arena_printf(req->arena,
-					 "còn thiếu %s: hồ sơ chưa đủ để tiếp "
-					 "nhận; bổ sung, hoặc lập phiếu hướng dẫn",
-					 missing.ptr));
+		json_field_error(errors, "components", "Thành phần hồ sơ",
+				 arena_printf(req->arena,
+				 "còn thiếu %s: hồ sơ chưa đủ để tiếp "
+				 "nhận; bổ sung, hoặc lập phiếu hướng dẫn",
+				 missing.ptr));
 	buf_release(&missing);
 }
 
@@ -1070,15 +1048,15 @@ static void check_refusal(struct ictx *c, json_t *in, struct intake_in *ii,
 	if (!reason)
 		reason = "";
 	if (!ii->n_items && !*reason)
-		field_error(errors, "items", "Nội dung hướng dẫn",
-			    "ghi rõ các giấy tờ còn thiếu (đánh dấu \"Chưa có\" "
-			    "ở thành phần hồ sơ, hoặc mỗi dòng một nội dung) và "
-			    "lý do");
+		json_field_error(errors, "items", "Nội dung hướng dẫn",
+				 "ghi rõ các giấy tờ còn thiếu (đánh dấu \"Chưa có\" "
+				 "ở thành phần hồ sơ, hoặc mỗi dòng một nội dung) và "
+				 "lý do");
 	else if (!strcmp(ii->form, "03") && !*reason)
-		field_error(errors, "reason", "Lý do từ chối",
-			    "không được để trống");
+		json_field_error(errors, "reason", "Lý do từ chối",
+				 "không được để trống");
 	else if (text_chars(reason) > REQUEST_MAX_CHARS)
-		field_error(errors, "reason", "Lý do", "dài tối đa 1000 ký tự");
+		json_field_error(errors, "reason", "Lý do", "dài tối đa 1000 ký tự");
 	/* The items and the form go into the first event's payload
 	 * (store/dossier_repo.h); the reason is the event's note. */
 	ii->ci.n_items = ii->n_items;
@@ -1106,21 +1084,21 @@ static int check_input(struct ictx *c, json_t *in, struct intake_in *ii,
 		return rc;
 	char *request = clean(req, fv(in, "request"));
 	if (!request)
-		field_error(errors, "request", "Nội dung yêu cầu",
-			    "không phải văn bản hợp lệ");
+		json_field_error(errors, "request", "Nội dung yêu cầu",
+				 "không phải văn bản hợp lệ");
 	else if (text_chars(request) > REQUEST_MAX_CHARS)
-		field_error(errors, "request", "Nội dung yêu cầu",
-			    "dài tối đa 1000 ký tự");
+		json_field_error(errors, "request", "Nội dung yêu cầu",
+				 "dài tối đa 1000 ký tự");
 	ii->ci.request = request && *request ? request
-					      : str_of(c->proc, "name");
+					      : json_str(c->proc, "name");
 	check_components(c, in, ii, refusing, errors);
 	ii->ci.n_components = ii->n_comps;
 	ii->ci.components = ii->comps;
 	if (refusing)
 		check_refusal(c, in, ii, errors);
 	else if (!c->terms_ok && !json_object_get(errors, "procedure"))
-		field_error(errors, "procedure", "Thời hạn giải quyết",
-			    "không tính được ngày hẹn trả");
+		json_field_error(errors, "procedure", "Thời hạn giải quyết",
+				 "không tính được ngày hẹn trả");
 	ii->ci.terms = &c->terms;
 	return 0;
 }
@@ -1152,21 +1130,21 @@ static int search_desk(struct ictx *c, const char *q, json_t **out,
 	size_t i;
 	json_t *it;
 	json_array_foreach(json_object_get(list, "items"), i, it)
-		json_object_set_new(set, str_of(it, "code"), json_true());
+		json_object_set_new(set, json_str(it, "code"), json_true());
 	for (int page = 1; json_array_size(items) < SEARCH_MAX; page++) {
 		json_t *r = NULL;
 		if ((rc = catalog_search(c->db, q, NULL, page, 100, &r, err)))
 			goto out;
 		json_t *got = json_object_get(r, "items");
 		json_array_foreach(got, i, it)
-			if (json_object_get(set, str_of(it, "code")) &&
+			if (json_object_get(set, json_str(it, "code")) &&
 			    json_array_size(items) < SEARCH_MAX)
 				json_array_append_new(
 					items,
 					json_pack("{s:s, s:s, s:s}", "code",
-						  str_of(it, "code"), "name",
-						  str_of(it, "name"), "field",
-						  str_of(it, "field")));
+						  json_str(it, "code"), "name",
+						  json_str(it, "name"), "field",
+						  json_str(it, "field")));
 		bool last = json_array_size(got) < 100;
 		json_decref(r);
 		if (last)
@@ -1205,11 +1183,11 @@ static int form_model(struct ictx *c, json_t *in, json_t **out)
 	bool listed = false;
 	json_array_foreach(desks, i, it)
 	{
-		bool sel = !strcmp(str_of(it, "code"), c->desk_code);
+		bool sel = !strcmp(json_str(it, "code"), c->desk_code);
 		listed = listed || sel;
 		json_array_append_new(opts, json_pack("{s:s, s:s, s:b}", "code",
-						      str_of(it, "code"), "name",
-						      str_of(it, "name"),
+						      json_str(it, "code"), "name",
+						      json_str(it, "name"),
 						      "selected", sel));
 	}
 	json_decref(desks);
@@ -1218,11 +1196,11 @@ static int form_model(struct ictx *c, json_t *in, json_t **out)
 	json_object_set_new(m, "desk_input", json_boolean(!listed));
 	if (c->desk) {
 		json_object_set_new(m, "desk", json_pack(
-			"{s:s, s:s, s:s}", "name", str_of(c->desk, "name"),
+			"{s:s, s:s, s:s}", "name", json_str(c->desk, "name"),
 			"unit_name", c->unit.full_name,
-			"agency_code", str_of(c->desk, "agency_code")));
+			"agency_code", json_str(c->desk, "agency_code")));
 		json_object_set_new(m, "no_agency", json_boolean(
-			!*str_of(c->desk, "agency_code")));
+			!*json_str(c->desk, "agency_code")));
 	}
 	const char *q = fv(in, "q");
 	if (c->desk && *q && !*c->proc_code) {
@@ -1235,7 +1213,7 @@ static int form_model(struct ictx *c, json_t *in, json_t **out)
 		json_array_foreach(res, i, it)
 			json_object_set_new(it, "href", json_string(arena_printf(
 				req->arena, "/mot-cua/tiep-nhan?desk=%s&procedure=%s",
-				c->desk_code, str_of(it, "code"))));
+				c->desk_code, json_str(it, "code"))));
 		json_object_set_new(m, "searched", json_true());
 		json_object_set_new(m, "has_results",
 				    json_boolean(json_array_size(res) > 0));
@@ -1249,8 +1227,8 @@ static int form_model(struct ictx *c, json_t *in, json_t **out)
 
 	/* The form itself. */
 	json_t *p = json_pack("{s:s, s:s, s:s}", "code", c->proc_code, "name",
-			      str_of(c->proc, "name"), "field",
-			      str_of(c->proc, "field"));
+			      json_str(c->proc, "name"), "field",
+			      json_str(c->proc, "field"));
 	if (c->terms_ok) {
 		struct buf d = BUF_INIT;
 		duration_format(&c->terms.dur, &d);
@@ -1298,9 +1276,9 @@ static int form_model(struct ictx *c, json_t *in, json_t **out)
 	json_t *uo = json_array();
 	json_array_foreach(json_object_get(units, "items"), i, it)
 		json_array_append_new(uo, json_pack(
-			"{s:s, s:s, s:b}", "code", str_of(it, "code"), "name",
-			str_of(it, "full_name"),
-			"selected", !strcmp(str_of(it, "code"), au)));
+			"{s:s, s:s, s:b}", "code", json_str(it, "code"), "name",
+			json_str(it, "full_name"),
+			"selected", !strcmp(json_str(it, "code"), au)));
 	json_decref(units);
 	json_object_set_new(m, "address_units", uo);
 
@@ -1321,11 +1299,11 @@ static int form_model(struct ictx *c, json_t *in, json_t **out)
 							 !strcmp(mode, comp_modes[j].value)));
 		json_t *r = json_pack("{s:I, s:i, s:s, s:s, s:s, s:b, s:s, s:o, s:s}",
 				      "seq", seq, "n", (int)i + 1, "group",
-				      str_of(it, "group"), "name",
-				      str_of(it, "name"), "quantity",
-				      str_of(it, "quantity"), "lookup",
+				      json_str(it, "group"), "name",
+				      json_str(it, "name"), "quantity",
+				      json_str(it, "quantity"), "lookup",
 				      json_is_true(json_object_get(it, "lookup")),
-				      "lookup_name", str_of(it, "lookup_name"),
+				      "lookup_name", json_str(it, "lookup_name"),
 				      "options", mo, "field", k);
 		static const char *const cnt[] = { "originals", "certified",
 						   "copies" };
@@ -1372,7 +1350,7 @@ static void comps_errors(json_t *model, json_t *errors)
 	json_t *r;
 	json_array_foreach(json_object_get(model, "comps"), i, r)
 	{
-		json_t *e = json_object_get(errors, str_of(r, "field"));
+		json_t *e = json_object_get(errors, json_str(r, "field"));
 		if (e)
 			json_object_set(r, "error", e);
 	}
@@ -1436,9 +1414,9 @@ static int agency_model(struct db *db, const char *unit_code, json_t *m,
 	buf_addf(&up, "ỦY BAN NHÂN DÂN %s", unit.full_name);
 	json_object_set_new(m, "agency", json_pack(
 		"{s:s, s:s, s:s, s:s, s:s, s:s}", "authority", up.ptr,
-		"desk_name", str_of(desk, "name"), "unit_name", unit.full_name,
+		"desk_name", json_str(desk, "name"), "unit_name", unit.full_name,
 		"province", unit.parent_full_name, "address",
-		str_of(desk, "address"), "phone", str_of(desk, "phone")));
+		json_str(desk, "address"), "phone", json_str(desk, "phone")));
 	buf_release(&up);
 out:
 	json_decref(desk);
@@ -1452,18 +1430,18 @@ static void dossier_fields(struct http_request *req, struct db *db, json_t *d,
 	json_t *a = json_object_get(d, "applicant");
 	struct intake_unit au;
 	struct buf e = BUF_INIT;
-	if (!*str_of(a, "address_unit") ||
-	    intake_unit_ref(db, str_of(a, "address_unit"), &au, &e))
+	if (!*json_str(a, "address_unit") ||
+	    intake_unit_ref(db, json_str(a, "address_unit"), &au, &e))
 		au.full_name[0] = 0;
 	buf_release(&e);
-	json_object_set_new(m, "code", json_string(str_of(d, "code")));
+	json_object_set_new(m, "code", json_string(json_str(d, "code")));
 	json_object_set(m, "dossier", d);
-	bool org = !strcmp(str_of(a, "kind"), "org");
+	bool org = !strcmp(json_str(a, "kind"), "org");
 	json_object_set_new(m, "applicant", json_pack(
-		"{s:s, s:s, s:s, s:s, s:s, s:b, s:s}", "name", str_of(a, "name"),
-		"id_number", str_of(a, "id_number"), "phone", str_of(a, "phone"),
-		"email", str_of(a, "email"), "street",
-		str_of(a, "address_street"), "org", org, "id_label",
+		"{s:s, s:s, s:s, s:s, s:s, s:b, s:s}", "name", json_str(a, "name"),
+		"id_number", json_str(a, "id_number"), "phone", json_str(a, "phone"),
+		"email", json_str(a, "email"), "street",
+		json_str(a, "address_street"), "org", org, "id_label",
 		org ? "Mã số thuế" : "Số định danh cá nhân"));
 	json_object_set_new(json_object_get(m, "applicant"), "unit_name",
 			    json_string(au.full_name));
@@ -1472,11 +1450,11 @@ static void dossier_fields(struct http_request *req, struct db *db, json_t *d,
 	json_t *c;
 	json_array_foreach(json_object_get(d, "components"), i, c)
 	{
-		const char *mode = str_of(c, "mode");
+		const char *mode = json_str(c, "mode");
 		bool reused = !strcmp(mode, "reused_from_national_db");
 		json_t *r = json_pack("{s:i, s:s, s:s, s:b, s:O, s:O, s:O, s:b}",
-				      "n", (int)i + 1, "name", str_of(c, "name"),
-				      "mode_label", str_of(c, "mode_label"),
+				      "n", (int)i + 1, "name", json_str(c, "name"),
+				      "mode_label", json_str(c, "mode_label"),
 				      "reused", reused, "originals",
 				      json_object_get(c, "originals"), "certified",
 				      json_object_get(c, "certified"), "copies",
@@ -1510,22 +1488,22 @@ static int receipt_model(struct http_request *req, struct db *db,
 	json_t *d = NULL, *m = json_pack("{s:s}", "title",
 					 "Giấy tiếp nhận hồ sơ và hẹn trả kết quả");
 	json_t *pay = NULL;
-	mc_time now = now_utc();
+	mc_time now = web_now();
 	int rc = dossier_get(db, code, DOSSIER_WITH_PERSONAL | DOSSIER_WITH_EVENTS,
 			     now, viewer, &d, err);
 	if (rc)
 		goto out;
-	const char *unit = str_of(json_object_get(d, "desk"), "unit_code");
+	const char *unit = json_str(json_object_get(d, "desk"), "unit_code");
 	if ((rc = agency_model(db, unit, m, err)))
 		goto out;
 	dossier_fields(req, db, d, m);
 	json_t *ev0 = json_array_get(json_object_get(d, "events"), 0);
-	json_object_set_new(m, "receiver", json_string(str_of(ev0, "actor")));
+	json_object_set_new(m, "receiver", json_string(json_str(ev0, "actor")));
 	const struct principal *p = auth_principal(req);
-	if (p && !strcmp(p->name, str_of(ev0, "actor")) && *p->full_name)
+	if (p && !strcmp(p->name, json_str(ev0, "actor")) && *p->full_name)
 		json_object_set_new(m, "receiver", json_string(p->full_name));
 	json_object_set_new(m, "post", json_boolean(
-		!strcmp(str_of(d, "channel"), "buu_chinh")));
+		!strcmp(json_str(d, "channel"), "buu_chinh")));
 
 	/* Fees (NĐ 61 art. 22): due, paid, still due. */
 	int64_t fee = json_integer_value(json_object_get(d, "fee_dong"));
@@ -1549,8 +1527,8 @@ static int receipt_model(struct http_request *req, struct db *db,
 		if (json_is_true(json_object_get(pay, "configured"))) {
 			struct buf pl = BUF_INIT, e = BUF_INIT;
 			struct vietqr_req vr = {
-				.bin = str_of(pay, "bank_bin"),
-				.account = str_of(pay, "account_no"),
+				.bin = json_str(pay, "bank_bin"),
+				.account = json_str(pay, "account_no"),
 				.amount = fee - paid,
 				.purpose = code,
 			};
@@ -1558,9 +1536,9 @@ static int receipt_model(struct http_request *req, struct db *db,
 				json_t *vq = json_pack(
 					"{s:s, s:s, s:s, s:s, s:o}", "payload",
 					pl.ptr, "bank_name",
-					str_of(pay, "bank_name"), "account_no",
-					str_of(pay, "account_no"), "account_name",
-					str_of(pay, "account_name"), "amount_text",
+					json_str(pay, "bank_name"), "account_no",
+					json_str(pay, "account_no"), "account_name",
+					json_str(pay, "account_name"), "amount_text",
 					money_json(fee - paid));
 				put_qr(vq, "svg", pl.ptr, "Mã VietQR nộp phí, lệ phí");
 				json_object_set_new(m, "vietqr", vq);
@@ -1587,7 +1565,7 @@ out:
 static void refusal_items(json_t *d, json_t *m)
 {
 	json_t *ev0 = json_array_get(json_object_get(d, "events"), 0);
-	const char *note = str_of(ev0, "note");
+	const char *note = json_str(ev0, "note");
 	json_t *payload = json_object_get(ev0, "payload");
 	json_t *items = json_array();
 	const char *form = "02";
@@ -1597,7 +1575,7 @@ static void refusal_items(json_t *d, json_t *m)
 		json_t *it;
 		json_array_foreach(json_object_get(payload, "items"), i, it)
 			json_array_append(items, it);
-		if (!strcmp(str_of(payload, "form"), "03"))
+		if (!strcmp(json_str(payload, "form"), "03"))
 			form = "03";
 		if (*note)
 			json_object_set_new(m, "reason", json_string(note));
@@ -1642,22 +1620,22 @@ static int refusal_model(struct http_request *req, struct db *db,
 {
 	json_t *d = NULL, *m = json_object();
 	int rc = dossier_get(db, code, DOSSIER_WITH_PERSONAL | DOSSIER_WITH_EVENTS,
-			     now_utc(), viewer, &d, err);
+			     web_now(), viewer, &d, err);
 	if (rc)
 		goto out;
-	if (strcmp(str_of(d, "state"), "refused_at_intake")) {
+	if (strcmp(json_str(d, "state"), "refused_at_intake")) {
 		rc = MC_ENOTFOUND;
 		buf_setf(err, "not refused at intake");
 		goto out;
 	}
-	if ((rc = agency_model(db, str_of(json_object_get(d, "desk"), "unit_code"),
+	if ((rc = agency_model(db, json_str(json_object_get(d, "desk"), "unit_code"),
 			       m, err)))
 		goto out;
 	dossier_fields(req, db, d, m);
 	json_t *ev0 = json_array_get(json_object_get(d, "events"), 0);
-	json_object_set_new(m, "officer", json_string(str_of(ev0, "actor")));
+	json_object_set_new(m, "officer", json_string(json_str(ev0, "actor")));
 	const struct principal *p = auth_principal(req);
-	if (p && !strcmp(p->name, str_of(ev0, "actor")) && *p->full_name)
+	if (p && !strcmp(p->name, json_str(ev0, "actor")) && *p->full_name)
 		json_object_set_new(m, "officer", json_string(p->full_name));
 	refusal_items(d, m);
 	*out = m;
@@ -1722,8 +1700,8 @@ static json_t *preview_model(struct ictx *c, json_t *in, struct intake_in *ii,
 {
 	json_t *m = json_pack("{s:s, s:s, s:s, s:s}", "title",
 			      "Xem lại trước khi tiếp nhận", "desk_code",
-			      c->desk_code, "desk_name", str_of(c->desk, "name"),
-			      "procedure_name", str_of(c->proc, "name"));
+			      c->desk_code, "desk_name", json_str(c->desk, "name"),
+			      "procedure_name", json_str(c->proc, "name"));
 	json_object_set_new(m, "procedure_code", json_string(c->proc_code));
 	json_object_set_new(m, "received_text", time_vi_json(c->now));
 	json_object_set_new(m, "received_at", iso_json(c->now));
@@ -1840,7 +1818,7 @@ int handle_intake(struct http_request *req, struct http_response *res)
 	int rc = app_db(req, &db);
 	if (rc)
 		return rc;
-	struct ictx c = { .req = req, .db = db, .now = now_utc(),
+	struct ictx c = { .req = req, .db = db, .now = web_now(),
 			  .terms_err = BUF_INIT };
 	struct buf err = BUF_INIT;
 	json_t *body = NULL, *in = NULL, *errors = json_object(), *m = NULL;
@@ -1884,9 +1862,9 @@ int handle_intake(struct http_request *req, struct http_response *res)
 	c.channel = !strcmp(fv(in, "channel"), "buu_chinh") ? DCH_POST : DCH_COUNTER;
 	if (*fv(in, "channel") && strcmp(fv(in, "channel"), "buu_chinh") &&
 	    strcmp(fv(in, "channel"), "truc_tiep"))
-		field_error(errors, "channel", "Cách thức nộp",
-			    "trực tiếp (truc_tiep) hoặc bưu chính công ích "
-			    "(buu_chinh)");
+		json_field_error(errors, "channel", "Cách thức nộp",
+				 "trực tiếp (truc_tiep) hoặc bưu chính công ích "
+				 "(buu_chinh)");
 	/* Every read before the write in one snapshot: on SQLite the reads
 	 * then lock once, not once per statement (store/db.h). */
 	rtx = !db_begin_read(db, &err);
@@ -1894,7 +1872,7 @@ int handle_intake(struct http_request *req, struct http_response *res)
 	if ((rc = ictx_load(&c, errors)))
 		goto out;
 	if (post && !*c.proc_code)
-		field_error(errors, "procedure", "Thủ tục", "chọn thủ tục");
+		json_field_error(errors, "procedure", "Thủ tục", "chọn thủ tục");
 
 	if (!post || !strcmp(step, "edit")) {
 		if ((rc = form_model(&c, in, &m)))
@@ -1964,9 +1942,9 @@ int handle_intake(struct http_request *req, struct http_response *res)
 	const char *idem = NULL;
 	if (key && *key) {
 		if (strlen(key) > 64) {
-			field_error(errors, "idempotency_key",
-				    "Khóa chống trùng (Idempotency-Key)",
-				    "dài tối đa 64 ký tự");
+			json_field_error(errors, "idempotency_key",
+					 "Khóa chống trùng (Idempotency-Key)",
+					 "dài tối đa 64 ký tự");
 			rc = answer_invalid(req, res, 422, "intake", json_object(),
 					    errors);
 			errors = NULL;
@@ -1987,7 +1965,7 @@ int handle_intake(struct http_request *req, struct http_response *res)
 	rc = dossier_create(db, &ii->ci, idem, c.dl, &settings, c.now, &actor,
 			    &cr, &err);
 	if (rc == MC_EINVALID || rc == MC_ERANGE || rc == MC_ENOTFOUND) {
-		field_error(errors, "procedure", "Không tiếp nhận được", err.ptr);
+		json_field_error(errors, "procedure", "Không tiếp nhận được", err.ptr);
 		if (!req->want_json && (rc = form_model(&c, in, &m)))
 			goto out;
 		rc = answer_invalid(req, res, 422, "intake", m ? m : json_object(),
@@ -2036,12 +2014,12 @@ int handle_receipt(struct http_request *req, struct http_response *res)
 	const char *code = http_param(req, "code");
 	struct auth_actor actor = auth_actor_of(req);
 	if (req->method == HTTP_POST &&
-	    (rc = dossier_secret_reset(db, code, now_utc(), &actor, secret,
+	    (rc = dossier_secret_reset(db, code, web_now(), &actor, secret,
 				       &err)))
 		goto out;
 	if ((rc = receipt_model(req, db, code, secret, &actor, &m, &err)))
 		goto out;
-	const char *state = str_of(json_object_get(m, "dossier"), "state");
+	const char *state = json_str(json_object_get(m, "dossier"), "state");
 	if (!strcmp(state, "refused_at_intake")) {
 		json_decref(m);
 		return respond_redirect(req, res, 303, arena_printf(
@@ -2097,25 +2075,25 @@ static int sameday_model(struct http_request *req, struct db *db,
 	json_t *d = NULL, *m = json_pack("{s:s}", "title", "Giải quyết ngay");
 	struct auth_actor actor = auth_actor_of(req);
 	int rc = dossier_get(db, code, DOSSIER_WITH_PERSONAL | DOSSIER_WITH_EVENTS,
-			     now_utc(), &actor, &d, err);
+			     web_now(), &actor, &d, err);
 	if (rc)
 		goto out;
-	if ((rc = agency_model(db, str_of(json_object_get(d, "desk"), "unit_code"),
+	if ((rc = agency_model(db, json_str(json_object_get(d, "desk"), "unit_code"),
 			       m, err)))
 		goto out;
 	dossier_fields(req, db, d, m);
-	const char *state = str_of(d, "state");
+	const char *state = json_str(d, "state");
 	bool done = !strcmp(state, "returned");
 	json_object_set_new(m, "done", json_boolean(done));
 	json_object_set_new(m, "version", json_copy(json_object_get(d, "version")));
 	json_object_set_new(m, "possible", json_boolean(sameday_ok(req, db, code)));
-	json_object_set_new(m, "state_label", json_string(str_of(d, "state_label")));
+	json_object_set_new(m, "state_label", json_string(json_str(d, "state_label")));
 	json_t *result = json_object_get(d, "result");
 	if (json_is_object(result)) {
 		json_t *r = json_deep_copy(result);
 		int32_t day;
 		char ymd[11];
-		if (!version_parse_day(str_of(result, "date"), &day)) {
+		if (!version_parse_day(json_str(result, "date"), &day)) {
 			version_format_day(day, ymd);
 			json_object_set_new(r, "date", json_string(arena_printf(
 				req->arena, "%.2s/%.2s/%.4s", ymd + 8, ymd + 5, ymd)));
@@ -2130,21 +2108,21 @@ static int sameday_model(struct http_request *req, struct db *db,
 		json_object_set_new(m, "returned_text", time_vi_json(
 			iso_time(d, "closed_at")));
 		json_object_set_new(m, "collected_by", json_string(
-			*str_of(pl, "collected_by") ? str_of(pl, "collected_by")
-						    : str_of(json_object_get(d, "applicant"), "name")));
+			*json_str(pl, "collected_by") ? json_str(pl, "collected_by")
+						    : json_str(json_object_get(d, "applicant"), "name")));
 		json_object_set_new(m, "identity_checked", json_string(
-			str_of(pl, "identity_checked")));
-		json_object_set_new(m, "officer", json_string(str_of(last, "actor")));
+			json_str(pl, "identity_checked")));
+		json_object_set_new(m, "officer", json_string(json_str(last, "actor")));
 		const struct principal *p = auth_principal(req);
-		if (p && !strcmp(p->name, str_of(last, "actor")) && *p->full_name)
+		if (p && !strcmp(p->name, json_str(last, "actor")) && *p->full_name)
 			json_object_set_new(m, "officer", json_string(p->full_name));
 	} else {
 		struct mc_civil c;
-		mctime_to_local(now_utc(), &c);
+		mctime_to_local(web_now(), &c);
 		json_object_set_new(m, "today", json_string(arena_printf(
 			req->arena, "%04d-%02d-%02d", c.year, c.month, c.day)));
 		json_object_set_new(m, "applicant_name", json_string(
-			str_of(json_object_get(d, "applicant"), "name")));
+			json_str(json_object_get(d, "applicant"), "name")));
 	}
 	*out = m;
 	m = NULL;
@@ -2190,28 +2168,28 @@ int handle_sameday(struct http_request *req, struct http_response *res)
 	const char *ver = fv(in, "version");
 	int32_t day;
 	if (!number || !*number)
-		field_error(errors, "result_number", "Số, ký hiệu kết quả",
-			    "không được để trống");
+		json_field_error(errors, "result_number", "Số, ký hiệu kết quả",
+				 "không được để trống");
 	if (version_parse_day(date, &day))
-		field_error(errors, "result_date", "Ngày ký kết quả",
-			    "có dạng YYYY-MM-DD");
+		json_field_error(errors, "result_date", "Ngày ký kết quả",
+				 "có dạng YYYY-MM-DD");
 	if (!collected || !*collected)
-		field_error(errors, "collected_by", "Người nhận kết quả",
-			    "không được để trống");
+		json_field_error(errors, "collected_by", "Người nhận kết quả",
+				 "không được để trống");
 	if (!ident || !*ident)
-		field_error(errors, "identity_checked",
-			    "Giấy tờ đã đối chiếu khi trả", "không được để trống");
+		json_field_error(errors, "identity_checked",
+				 "Giấy tờ đã đối chiếu khi trả", "không được để trống");
 	if (!all_digits(ver, 1, 18))
-		field_error(errors, "version", "Phiên bản", "thiếu");
+		json_field_error(errors, "version", "Phiên bản", "thiếu");
 	struct dossier row;
 	struct dossier_ref ref;
 	if ((rc = dossier_load(db, code, &row, &ref, &err)))
 		goto out_in;
 	if (json_object_size(errors) || !sameday_ok(req, db, code)) {
 		if (!json_object_size(errors))
-			field_error(errors, "version", "Giải quyết ngay",
-				    "hồ sơ không còn ở bước tiếp nhận, hoặc "
-				    "bạn không giữ quyền của mọi bước");
+			json_field_error(errors, "version", "Giải quyết ngay",
+					 "hồ sơ không còn ở bước tiếp nhận, hoặc "
+					 "bạn không giữ quyền của mọi bước");
 		if (!req->want_json && (rc = sameday_model(req, db, code, &m, &err)))
 			goto out_in;
 		if (m) {
@@ -2269,7 +2247,7 @@ int handle_sameday(struct http_request *req, struct http_response *res)
 			a.result_number = number;
 			a.result_date = date;
 		}
-		rc = dossier_act(db, code, &a, dl, &settings, p, now_utc(),
+		rc = dossier_act(db, code, &a, dl, &settings, p, web_now(),
 				 &actor, &o, &err);
 		if (!rc) {
 			version = o.version;
@@ -2285,7 +2263,7 @@ int handle_sameday(struct http_request *req, struct http_response *res)
 	}
 	if (rc) {
 		/* Stopped midway: say where, keep what was done. */
-		field_error(errors, "version", "Giải quyết ngay", err.ptr);
+		json_field_error(errors, "version", "Giải quyết ngay", err.ptr);
 		json_decref(done);
 		if (!req->want_json && (rc = sameday_model(req, db, code, &m, &err)))
 			goto out_in;
@@ -2327,8 +2305,8 @@ static void payment_sample(json_t *m, json_t *pay)
 	if (!json_is_true(json_object_get(pay, "configured")))
 		return;
 	struct buf pl = BUF_INIT, e = BUF_INIT;
-	struct vietqr_req vr = { .bin = str_of(pay, "bank_bin"),
-				 .account = str_of(pay, "account_no"),
+	struct vietqr_req vr = { .bin = json_str(pay, "bank_bin"),
+				 .account = json_str(pay, "account_no"),
 				 .amount = 10000,
 				 .purpose = "KIEM TRA" };
 	if (!vietqr_payload(&vr, &pl, &e)) {
@@ -2361,7 +2339,7 @@ int handle_desk_payment(struct http_request *req, struct http_response *res)
 		goto out;
 	m = json_pack("{s:s, s:s, s:s, s:O, s:b}", "title",
 		      "Tài khoản thu phí, lệ phí", "code", code, "unit_name",
-		      str_of(unit, "full_name"), "payment", pay, "saved",
+		      json_str(unit, "full_name"), "payment", pay, "saved",
 		      http_query(req, "da-luu") != NULL);
 	if (req->method == HTTP_GET && req->want_json) {
 		rc = respond_view(req, res, 200, "intake_payment",
@@ -2389,7 +2367,7 @@ int handle_desk_payment(struct http_request *req, struct http_response *res)
 		if (!errors)
 			errors = json_object();
 		if (!all_digits(ver, 1, 18))
-			field_error(errors, "version", "Phiên bản", "thiếu");
+			json_field_error(errors, "version", "Phiên bản", "thiếu");
 		json_object_set(norm, "version", json_object_get(pay, "version"));
 		json_object_set_new(m, "form", norm);
 		norm = NULL;
@@ -2400,7 +2378,7 @@ int handle_desk_payment(struct http_request *req, struct http_response *res)
 	}
 	struct auth_actor actor = auth_actor_of(req);
 	rc = deskpay_save(db, &actor, code, norm, strtoll(ver, NULL, 10),
-			  now_utc(), &err);
+			  web_now(), &err);
 	if (rc == MC_ECONFLICT) {
 		errors = json_object();
 		json_object_set_new(errors, "version", json_string(

@@ -35,11 +35,6 @@
 	"hoặc giấy tờ tùy thân đã khai khi nộp hồ sơ."
 #define MAX_SCOPE 256
 
-static mc_time now_utc(void)
-{
-	return (mc_time)time(NULL);
-}
-
 /* ---- input: form fields, query, or a JSON object body -------------------- */
 
 struct input {
@@ -108,7 +103,7 @@ static bool throttled(struct http_request *req, struct http_response *res,
 	int64_t wait = 0;
 	struct buf err = BUF_INIT;
 
-	*rc = auth_throttle_check(db, throttle_key(req), now_utc(), &wait,
+	*rc = auth_throttle_check(db, throttle_key(req), web_now(), &wait,
 				  &err);
 	buf_release(&err);
 	if (*rc < 0)
@@ -123,7 +118,7 @@ static void count_failure(struct http_request *req, struct db *db)
 {
 	struct buf err = BUF_INIT;
 
-	if (auth_throttle_fail(db, throttle_key(req), now_utc(), NULL, &err))
+	if (auth_throttle_fail(db, throttle_key(req), web_now(), NULL, &err))
 		log_error("lookup: throttle: %s", err.ptr);
 	buf_release(&err);
 }
@@ -201,7 +196,7 @@ static int answer_dossier(struct http_request *req, struct http_response *res,
 {
 	json_t *m = NULL;
 	struct buf err = BUF_INIT;
-	int rc = lookup_model(db, code, now_utc(), &m, &err);
+	int rc = lookup_model(db, code, web_now(), &m, &err);
 
 	if (rc) {
 		buf_release(&err);
@@ -288,7 +283,7 @@ static int lookup_answer(struct http_request *req, struct http_response *res,
 	json_t *m = NULL;
 	int64_t wait = 0;
 	int rc = lookup_open(db, code, secret, last4, throttle_key(req),
-			     now_utc(), &wait, &m, &err);
+			     web_now(), &wait, &m, &err);
 
 	if (rc == MC_EFORBIDDEN) {
 		rc = answer_throttled(req, res, wait);
@@ -403,7 +398,7 @@ static int rate(struct http_request *req, struct db *db, const char *code,
 		*msg = arena_strdup(req->arena, err.ptr);
 		goto out;
 	}
-	rc = rating_create(db, code, &r, channel, now_utc(), &actor, NULL,
+	rc = rating_create(db, code, &r, channel, web_now(), &actor, NULL,
 			   &err);
 	if (rc == MC_ECONFLICT || rc == MC_EINVALID) {
 		*status = rc == MC_ECONFLICT ? 409 : 422;
@@ -545,7 +540,7 @@ static int kiosk_form(struct http_request *req, struct http_response *res,
 {
 	json_t *m = NULL;
 	struct buf err = BUF_INIT;
-	int rc = lookup_model(db, code, now_utc(), &m, &err);
+	int rc = lookup_model(db, code, web_now(), &m, &err);
 
 	buf_release(&err);
 	if (rc == MC_ENOTFOUND)

@@ -30,6 +30,7 @@
 #include "store/intake_repo.h"
 #include "store/online_repo.h"
 #include "util/err.h"
+#include "util/json.h"
 #include "util/log.h"
 #include "util/text.h"
 #include "util/xalloc.h"
@@ -67,26 +68,10 @@ static struct auth_actor citizen_actor(const struct http_request *req)
 	return a;
 }
 
-static mc_time now_utc(void)
-{
-	return (mc_time)time(NULL);
-}
-
 static const char *fv(json_t *in, const char *k)
 {
 	const char *s = json_string_value(json_object_get(in, k));
 	return s ? s : "";
-}
-
-static void field_error(json_t *errors, const char *field, const char *label,
-			const char *reason)
-{
-	if (json_object_get(errors, field))
-		return;
-	struct buf b = BUF_INIT;
-	buf_addf(&b, "%s: %s", label, reason);
-	json_object_set_new(errors, field, json_string(b.ptr));
-	buf_release(&b);
 }
 
 /* Whether a sniffed type is accepted; else a field error naming the file. */
@@ -97,11 +82,11 @@ static bool type_ok(struct http_request *req, const struct http_upload *u,
 		if (!strcmp(u->mime, online_mime[i]))
 			return true;
 	if (errors)
-		field_error(errors, u->field, label,
-			    arena_printf(req->arena,
-					 "tệp «%s» không phải PDF, JPEG hoặc "
-					 "PNG (nội dung là %s): chọn tệp khác",
-					 u->filename, u->mime));
+		json_field_error(errors, u->field, label,
+				 arena_printf(req->arena,
+				 "tệp «%s» không phải PDF, JPEG hoặc "
+				 "PNG (nội dung là %s): chọn tệp khác",
+				 u->filename, u->mime));
 	return false;
 }
 
@@ -477,9 +462,9 @@ static void check_form(struct octx *c, json_t *in, struct dossier_create_in *ci,
 	const char *name_label = org ? "Tên tổ chức" : "Họ và tên";
 	char *name = clean(req, fv(in, "name"));
 	if (!name || !*name)
-		field_error(errors, "name", name_label, "không được để trống");
+		json_field_error(errors, "name", name_label, "không được để trống");
 	else if (text_chars(name) > NAME_MAX_CHARS)
-		field_error(errors, "name", name_label, "dài tối đa 200 ký tự");
+		json_field_error(errors, "name", name_label, "dài tối đa 200 ký tự");
 	ci->applicant.name = name ? name : "";
 
 	struct buf id = BUF_INIT;
@@ -489,11 +474,11 @@ static void check_form(struct octx *c, json_t *in, struct dossier_create_in *ci,
 	ci->applicant.id_number = arena_strdup(req->arena, id.ptr);
 	buf_release(&id);
 	if (!*ci->applicant.id_number)
-		field_error(errors, "id_number",
-			    org ? "Mã số thuế" : "Số định danh cá nhân",
-			    org ? "không được để trống"
-				: "không được để trống (12 chữ số trên thẻ căn "
-				  "cước)");
+		json_field_error(errors, "id_number",
+				 org ? "Mã số thuế" : "Số định danh cá nhân",
+				 org ? "không được để trống"
+				 : "không được để trống (12 chữ số trên thẻ căn "
+				 "cước)");
 	else if (!org && idcheck_person_id(ci->applicant.id_number, 0, 0, NULL,
 					   &why))
 		json_object_set_new(errors, "id_number", json_string(why.ptr));
@@ -515,11 +500,11 @@ static void check_form(struct octx *c, json_t *in, struct dossier_create_in *ci,
 	}
 	size_t nd = ph.len - (ph.len && ph.ptr[0] == '+');
 	if (!ph.len && !bad)
-		field_error(errors, "phone", "Số điện thoại",
-			    "không được để trống");
+		json_field_error(errors, "phone", "Số điện thoại",
+				 "không được để trống");
 	else if (bad || nd < 9 || nd > 12)
-		field_error(errors, "phone", "Số điện thoại",
-			    "9 đến 12 chữ số, ví dụ 0912 345 678");
+		json_field_error(errors, "phone", "Số điện thoại",
+				 "9 đến 12 chữ số, ví dụ 0912 345 678");
 	ci->applicant.phone = arena_strdup(req->arena, ph.ptr);
 	buf_release(&ph);
 
@@ -529,19 +514,19 @@ static void check_form(struct octx *c, json_t *in, struct dossier_create_in *ci,
 		if (!at || at == email || !strchr(at, '.') ||
 		    strchr(at + 1, '@') || strchr(email, ' ') ||
 		    strlen(email) > 254)
-			field_error(errors, "email", "Thư điện tử",
-				    "không đúng dạng, ví dụ ten@example.vn");
+			json_field_error(errors, "email", "Thư điện tử",
+					 "không đúng dạng, ví dụ ten@example.vn");
 		ci->applicant.email = email;
 	}
 	char *street = clean(req, fv(in, "address_street"));
 	if (!street || text_chars(street) > STREET_MAX_CHARS)
-		field_error(errors, "address_street", "Địa chỉ",
-			    "dài tối đa 300 ký tự");
+		json_field_error(errors, "address_street", "Địa chỉ",
+				 "dài tối đa 300 ký tự");
 	ci->applicant.address_street = street && *street ? street : NULL;
 	char *request = clean(req, fv(in, "request"));
 	if (!request || text_chars(request) > REQUEST_MAX_CHARS)
-		field_error(errors, "request", "Nội dung yêu cầu",
-			    "dài tối đa 1000 ký tự");
+		json_field_error(errors, "request", "Nội dung yêu cầu",
+				 "dài tối đa 1000 ký tự");
 	ci->request = request && *request
 			      ? request
 			      : json_string_value(json_object_get(c->proc, "name"));
@@ -550,8 +535,8 @@ static void check_form(struct octx *c, json_t *in, struct dossier_create_in *ci,
 	 * 13/2023/NĐ-CP art. 11); the applicant also vouches for the
 	 * truth of what is submitted. */
 	if (!*fv(in, "consent"))
-		field_error(errors, "consent", "Cam kết và đồng ý",
-			    "đánh dấu ô cam kết để nộp hồ sơ");
+		json_field_error(errors, "consent", "Cam kết và đồng ý",
+				 "đánh dấu ô cam kết để nộp hồ sơ");
 
 	size_t n_err = json_object_size(errors);
 	*n_files = collect_files(req, comps, files, MAX_FILES, errors);
@@ -559,16 +544,16 @@ static void check_form(struct octx *c, json_t *in, struct dossier_create_in *ci,
 		size_t k;
 		json_t *row;
 		json_array_foreach(comps, k, row) {
-			field_error(errors,
-				    json_string_value(json_object_get(row, "field")),
-				    "Tệp đính kèm",
-				    "đính kèm ít nhất một tệp của thành phần hồ "
-				    "sơ (PDF, JPEG, PNG)");
+			json_field_error(errors,
+					 json_string_value(json_object_get(row, "field")),
+					 "Tệp đính kèm",
+					 "đính kèm ít nhất một tệp của thành phần hồ "
+					 "sơ (PDF, JPEG, PNG)");
 			break;
 		}
 		if (!json_array_size(comps))
-			field_error(errors, "f0", "Tệp đính kèm",
-				    "đính kèm ít nhất một tệp (PDF, JPEG, PNG)");
+			json_field_error(errors, "f0", "Tệp đính kèm",
+					 "đính kèm ít nhất một tệp (PDF, JPEG, PNG)");
 	}
 	/* Components as submitted: those with a file, digitised. */
 	struct dossier_component_in *cs =
@@ -679,16 +664,16 @@ static int submit(struct octx *c, struct http_response *res, json_t *in,
 	rc = load_engine(c, &err);
 	if (!rc)
 		rc = online_submit(c->db, &ci, key, files, n_files, c->dl,
-				   &settings, now_utc(), &actor, &out, &err);
+				   &settings, web_now(), &actor, &out, &err);
 	if (rc == MC_EINVALID || rc == MC_ERANGE || rc == MC_ENOTFOUND) {
 		/* The desk cannot take it (no agency code, unreadable time):
 		 * the citizen cannot fix it; say so and whom to ask. */
-		field_error(errors, "procedure", "Thủ tục",
-			    arena_printf(req->arena,
-					 "%s chưa nhận được hồ sơ trực tuyến "
-					 "của thủ tục này (%s); vui lòng liên "
-					 "hệ bộ phận một cửa",
-					 c->unit.full_name, err.ptr));
+		json_field_error(errors, "procedure", "Thủ tục",
+				 arena_printf(req->arena,
+				 "%s chưa nhận được hồ sơ trực tuyến "
+				 "của thủ tục này (%s); vui lòng liên "
+				 "hệ bộ phận một cửa",
+				 c->unit.full_name, err.ptr));
 		json_decref(comps);
 		buf_release(&err);
 		return answer_invalid(req, res, 422, "online_form",
@@ -842,7 +827,7 @@ static int confirmation(struct http_request *req, struct http_response *res,
 	}
 	json_t *d = NULL, *files = NULL;
 	if (!rc)
-		rc = dossier_get(db, code, DOSSIER_WITH_PERSONAL, now_utc(), NULL,
+		rc = dossier_get(db, code, DOSSIER_WITH_PERSONAL, web_now(), NULL,
 				 &d, &err);
 	if (!rc)
 		rc = online_files_list(db, code, &files, &err);
@@ -896,7 +881,7 @@ static int citizen_check(struct http_request *req, struct http_response *res,
 {
 	struct buf err = BUF_INIT;
 	int64_t wait = 0;
-	mc_time now = now_utc();
+	mc_time now = web_now();
 	/* an "ip:" key: the per-address schedule (citizens share addresses
 	 * behind NAT), apart from the login's "ip:ADDRESS" */
 	const char *tkey = arena_printf(req->arena, "ip:online:%s",
@@ -953,7 +938,7 @@ static json_t *supplement_model(struct http_request *req, struct db *db,
 				json_t *in, struct buf *err, int *rc)
 {
 	json_t *d = NULL, *files = NULL;
-	*rc = dossier_get(db, code, 0, now_utc(), NULL, &d, err);
+	*rc = dossier_get(db, code, 0, web_now(), NULL, &d, err);
 	if (!*rc)
 		*rc = online_files_list(db, code, &files, err);
 	if (*rc) {
@@ -1040,11 +1025,11 @@ int handle_online_supplement(struct http_request *req, struct http_response *res
 		n++;
 	}
 	if (!n && !json_object_get(errors, "f0"))
-		field_error(errors, "f0", "Tệp bổ sung",
-			    "đính kèm ít nhất một tệp (PDF, JPEG, PNG)");
+		json_field_error(errors, "f0", "Tệp bổ sung",
+				 "đính kèm ít nhất một tệp (PDF, JPEG, PNG)");
 	char *note = clean(req, fv(in, "note"));
 	if (!note || text_chars(note) > NOTE_MAX_CHARS)
-		field_error(errors, "note", "Ghi chú", "dài tối đa 2000 ký tự");
+		json_field_error(errors, "note", "Ghi chú", "dài tối đa 2000 ký tự");
 	const char *key = arena_strdup(req->arena,
 				       fv(in, req->want_json ? "idempotency_key"
 							     : "idem"));
@@ -1076,12 +1061,12 @@ int handle_online_supplement(struct http_request *req, struct http_response *res
 				note && *note ? arena_printf(req->arena,
 					"Công dân bổ sung trực tuyến: %s", note)
 					      : "Công dân bổ sung trực tuyến",
-				dl, &settings, now_utc(), &actor, &replayed,
+				dl, &settings, web_now(), &actor, &replayed,
 				&err);
 		calcache_engine_done(owned);
 		calcache_put(snap);
 		if (rc == MC_EINVALID || rc == MC_ECONFLICT) {
-			field_error(errors, "f0", "Bổ sung", err.ptr);
+			json_field_error(errors, "f0", "Bổ sung", err.ptr);
 		} else if (rc) {
 			log_error("online: supplement %s: %s", code, err.ptr);
 			buf_release(&err);
@@ -1273,7 +1258,7 @@ int handle_online_queue(struct http_request *req, struct http_response *res)
 	if (n == 0) {
 		out = json_pack("{s:[], s:i, s:i, s:i}", "items", "total", 0,
 				"page", 1, "per_page", 50);
-	} else if ((rc = dossier_queue(db, &q, now_utc(), &out, &err))) {
+	} else if ((rc = dossier_queue(db, &q, web_now(), &out, &err))) {
 		log_error("online: queue: %s", err.ptr);
 		buf_release(&err);
 		return MC_EDB;
@@ -1316,7 +1301,7 @@ static json_t *review_model(struct http_request *req, struct db *db,
 	*rc = dossier_get(db, code,
 			  DOSSIER_WITH_EVENTS |
 				  (personal ? DOSSIER_WITH_PERSONAL : 0),
-			  now_utc(), &actor, &d, err);
+			  web_now(), &actor, &d, err);
 	if (!*rc)
 		*rc = online_files_list(db, code, &files, err);
 	if (*rc) {
@@ -1394,16 +1379,16 @@ int handle_online_review(struct http_request *req, struct http_response *res)
 	else if (!strcmp(action, "reject"))
 		a.action = DA_REJECT;
 	else
-		field_error(errors, "action", "Thao tác",
-			    "chọn tiếp nhận, yêu cầu bổ sung hoặc từ chối");
+		json_field_error(errors, "action", "Thao tác",
+				 "chọn tiếp nhận, yêu cầu bổ sung hoặc từ chối");
 	char *end;
 	const char *ver = fv(in, "version");
 	a.expected_version = strtoll(ver, &end, 10);
 	if (!*ver || *end)
-		field_error(errors, "version", "Phiên bản", "thiếu hoặc sai");
+		json_field_error(errors, "version", "Phiên bản", "thiếu hoặc sai");
 	char *note = clean(req, fv(in, "note"));
 	if (!note || text_chars(note) > NOTE_MAX_CHARS)
-		field_error(errors, "note", "Nội dung", "dài tối đa 2000 ký tự");
+		json_field_error(errors, "note", "Nội dung", "dài tối đa 2000 ký tự");
 	a.note = note;
 	const char **items = arena_alloc(req->arena, 41 * sizeof *items);
 	int n_items = 0;
@@ -1418,12 +1403,12 @@ int handle_online_review(struct http_request *req, struct http_response *res)
 	a.items = items;
 	a.n_items = n_items;
 	if (a.action == DA_REQUEST_SUPPLEMENT && !n_items)
-		field_error(errors, "items", "Giấy tờ cần bổ sung",
-			    "ghi đầy đủ một lần mọi giấy tờ còn thiếu, mỗi "
-			    "dòng một giấy tờ (NĐ 61/2018 điều 17 khoản 2)");
+		json_field_error(errors, "items", "Giấy tờ cần bổ sung",
+				 "ghi đầy đủ một lần mọi giấy tờ còn thiếu, mỗi "
+				 "dòng một giấy tờ (NĐ 61/2018 điều 17 khoản 2)");
 	if (a.action == DA_REJECT && (!note || !*note))
-		field_error(errors, "note", "Lý do từ chối",
-			    "không được để trống");
+		json_field_error(errors, "note", "Lý do từ chối",
+				 "không được để trống");
 	const struct principal *p = auth_principal(req);
 	const char *k = fv(in, "idem");
 	if (*k && online_key_valid(k))
@@ -1450,7 +1435,7 @@ int handle_online_review(struct http_request *req, struct http_response *res)
 			rc = calcache_engine(snap, &oh, NULL, &dl, &owned, &err);
 		if (!rc)
 			rc = dossier_act(db, code, &a, dl, &settings, p,
-					 now_utc(), &actor, &o, &err);
+					 web_now(), &actor, &o, &err);
 		calcache_engine_done(owned);
 		calcache_put(snap);
 		if (!rc) {
@@ -1487,8 +1472,8 @@ int handle_online_review(struct http_request *req, struct http_response *res)
 			buf_release(&err);
 			return rc == MC_ENOTFOUND ? rc : MC_EDB;
 		}
-		field_error(errors, rc == MC_ECONFLICT ? "version" : "action",
-			    "Thao tác", err.ptr);
+		json_field_error(errors, rc == MC_ECONFLICT ? "version" : "action",
+				 "Thao tác", err.ptr);
 	}
 	int status = json_object_get(errors, "version") && rc == MC_ECONFLICT
 			     ? 409 : 422;

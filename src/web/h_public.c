@@ -22,6 +22,7 @@
 #include "store/catalog.h"
 #include "store/version_repo.h"
 #include "util/err.h"
+#include "util/json.h"
 #include "util/xalloc.h"
 #include "web/app.h"
 #include "web/respond.h"
@@ -68,12 +69,6 @@ static json_t *search_href(const char *q, const char *field, int page)
 	json_t *s = json_stringn(b.ptr, b.len);
 	buf_release(&b);
 	return s;
-}
-
-static const char *jstr(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
 }
 
 /* Sets o[flag] = true/false: whether o[key] is a non-empty string/array. */
@@ -346,7 +341,7 @@ static int field_options(struct http_request *req, struct db *db,
 	size_t i;
 	json_t *f;
 	json_array_foreach(json_object_get(fields, "fields"), i, f) {
-		const char *name = jstr(f, "name");
+		const char *name = json_str(f, "name");
 		/* No value attribute: an option's value is its text (HTML
 		 * Living Standard §4.10.10), which halves the list. */
 		buf_adds(&b, field && !strcmp(field, name) ? "<option selected>"
@@ -433,7 +428,7 @@ int handle_home(struct http_request *req, struct http_response *res)
 		json_t *f;
 		json_array_foreach(json_object_get(model, "fields"), i, f)
 			json_object_set_new(f, "href",
-					    search_href(NULL, jstr(f, "name"), 1));
+					    search_href(NULL, json_str(f, "name"), 1));
 		rc = add_search_form(req, db, model, "", NULL, &err);
 		if (rc) {
 			json_decref(model);
@@ -537,10 +532,10 @@ int handle_search(struct http_request *req, struct http_response *res)
 static void channel_view(json_t *ch)
 {
 	json_t *dur = json_object_get(ch, "duration");
-	const char *time_text = jstr(ch, "time_text");
-	if (json_is_object(dur) && *jstr(dur, "text")) {
+	const char *time_text = json_str(ch, "time_text");
+	if (json_is_object(dur) && *json_str(dur, "text")) {
 		json_object_set_new(ch, "time_display",
-				    json_string(jstr(dur, "text")));
+				    json_string(json_str(dur, "text")));
 	} else {
 		json_object_set_new(ch, "time_display",
 				    json_string(*time_text ? time_text
@@ -548,7 +543,7 @@ static void channel_view(json_t *ch)
 		json_object_set_new(ch, "time_raw", json_boolean(*time_text));
 	}
 	json_t *dong = json_object_get(ch, "fee_dong");
-	const char *fee_text = jstr(ch, "fee_text");
+	const char *fee_text = json_str(ch, "fee_text");
 	if (json_is_integer(dong)) {
 		json_int_t v = json_integer_value(dong);
 		json_object_set_new(ch, "fee_display",
@@ -582,11 +577,11 @@ static void procedure_view(struct http_request *req, json_t *p)
 	flag_nonempty(p, "has_source", "source_url");
 	flag_nonempty(p, "has_decision", "decision_no");
 	json_object_set_new(p, "field_href",
-			    search_href(NULL, jstr(p, "field"), 1));
+			    search_href(NULL, json_str(p, "field"), 1));
 	if (catalog_offered_online(p))
 		json_object_set_new(p, "online_href",
 				    json_sprintf("/nop-truc-tuyen/%s",
-						 jstr(p, "code")));
+						 json_str(p, "code")));
 }
 
 /* ---- versions (engineer "versions"; store/version_repo.h) -------------- */
@@ -629,19 +624,19 @@ static void versions_view(json_t *p)
 			json_t *lg = json_object_get(c, "legal");
 			if (json_is_object(cm)) {
 				json_object_set_new(v, "committed_display",
-						    json_string(jstr(cm, "text")));
+						    json_string(json_str(cm, "text")));
 				json_object_set_new(v, "legal_display", json_string(
-					json_is_object(lg) ? jstr(lg, "text")
-							   : jstr(c, "legal_text")));
+					json_is_object(lg) ? json_str(lg, "text")
+							   : json_str(c, "legal_text")));
 			}
-			if (c && strcmp(jstr(c, "fee_text"), jstr(v, "fee_text"))) {
+			if (c && strcmp(json_str(c, "fee_text"), json_str(v, "fee_text"))) {
 				json_t *d = json_object_get(c, "fee_dong");
 				json_object_set_new(v, "fee_display",
 						    json_is_integer(d)
 							    ? (json_integer_value(d) == 0
 								       ? json_string("Miễn phí")
 								       : dong_text(json_integer_value(d)))
-							    : json_string(jstr(c, "fee_text")));
+							    : json_string(json_str(c, "fee_text")));
 				json_object_set_new(v, "fee_raw", json_false());
 			}
 		}
@@ -658,7 +653,7 @@ static void versions_view(json_t *p)
 				snprintf(k, sizeof(k), "%lld", (long long)json_integer_value(
 						 json_object_get(it, "seq")));
 				json_t *vc = json_object_get(by_seq, k);
-				if (!vc || !strcmp(jstr(vc, "mode"), "required"))
+				if (!vc || !strcmp(json_str(vc, "mode"), "required"))
 					continue;
 				static const char *const keys[] = {
 					"dropped", "replaced", "lookup_name",
@@ -669,14 +664,14 @@ static void versions_view(json_t *p)
 			}
 		json_decref(by_seq);
 		json_object_set_new(cur, "effective_vi",
-				    day_vi(jstr(cur, "effective_from")));
+				    day_vi(json_str(cur, "effective_from")));
 	}
 	json_t *hist = json_object_get(vs, "history");
 	json_array_foreach(hist, i, v) {
 		json_object_set_new(v, "effective_vi",
-				    day_vi(jstr(v, "effective_from")));
+				    day_vi(json_str(v, "effective_from")));
 		json_object_set_new(v, "scope_label", json_string(
-			strcmp(jstr(v, "scope"), "VN") ? "Quyết định của tỉnh"
+			strcmp(json_str(v, "scope"), "VN") ? "Quyết định của tỉnh"
 						       : "Quyết định toàn quốc"));
 		json_object_set_new(v, "future", json_boolean(!json_is_true(
 					json_object_get(v, "in_force"))));
@@ -736,9 +731,9 @@ int handle_procedure(struct http_request *req, struct http_response *res)
 	}
 	json_object_set_new(model, "versions", versions);
 	buf_release(&err);
-	json_object_set_new(model, "title", json_string(jstr(model, "name")));
+	json_object_set_new(model, "title", json_string(json_str(model, "name")));
 	json_object_set_new(model, "short_url",
-			    json_string(short_url(req, jstr(model, "code"))));
+			    json_string(short_url(req, json_str(model, "code"))));
 	if (!req->want_json) {
 		procedure_view(req, model);
 		versions_view(model);
@@ -790,7 +785,7 @@ int handle_unit(struct http_request *req, struct http_response *res)
 		return fail(rc, &err);
 	buf_release(&err);
 	json_object_set_new(model, "title",
-			    json_string(jstr(model, "full_name")));
+			    json_string(json_str(model, "full_name")));
 	if (!req->want_json) {
 		json_object_set_new(model, "unit_code", json_string(code));
 		flag_nonempty(model, "has_merged", "merged_from");
@@ -824,16 +819,16 @@ static int board_view(struct http_request *req, json_t *model,
 	json_t *f, *p;
 	struct buf svg = BUF_INIT;
 	int rc = 0;
-	const char *unit = jstr(json_object_get(model, "unit"), "code");
+	const char *unit = json_str(json_object_get(model, "unit"), "code");
 	json_array_foreach(json_object_get(model, "fields"), i, f) {
 		json_array_foreach(json_object_get(f, "procedures"), j, p) {
-			const char *code = jstr(p, "code");
+			const char *code = json_str(p, "code");
 			const char *url = short_url(req, code);
 			json_object_set_new(p, "url", json_string(url));
 			if (req->want_json)
 				continue;
-			const char *t = jstr(p, "time_text");
-			const char *fee = jstr(p, "fee_text");
+			const char *t = json_str(p, "time_text");
+			const char *fee = json_str(p, "fee_text");
 			json_object_set_new(p, "href", json_string(arena_printf(
 				req->arena, "/thu-tuc/%s?don-vi=%s", code, unit)));
 			const char *cm = json_string_value(
@@ -910,7 +905,7 @@ int handle_board(struct http_request *req, struct http_response *res)
 	json_object_set_new(model, "title",
 			    json_string(arena_printf(req->arena,
 						     "Bảng tra cứu thủ tục bằng mã QR – %s",
-						     jstr(unit, "full_name"))));
+						     json_str(unit, "full_name"))));
 	json_object_set_new(model, "date", date);
 	respond_view(req, res, 200, "board", model);
 	page_store(req, res, key, 300);
