@@ -70,7 +70,7 @@ int cmd_serve(int argc, char **argv)
 			  "served as is (default: motcua-data beside the "
 			  "SQLite file, else ./motcua-data)" },
 		{ .name = "threads", .env = "MOTCUA_THREADS",
-		  .help = "worker threads answering requests (default: eight "
+		  .help = "worker threads answering requests (default: two "
 			  "per processor it may run on)" },
 		{ .name = "trusted-proxies", .env = "MOTCUA_TRUSTED_PROXIES",
 		  .help = "addresses of reverse proxies (e.g. \"127.0.0.1,::1\" "

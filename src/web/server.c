@@ -651,19 +651,22 @@ int server_run(struct app *app, const char *listen, struct buf *err)
 	unsigned threads = app->limits.threads;
 	if (!threads) {
 		/*
-		 * Eight per CPU this process may run on (taskset, a
-		 * container's cpuset). A thread waits on the database (the
-		 * group commit's COMMIT, PostgreSQL's round trips) with the
-		 * connections MHD gave it behind it; with one thread per CPU
-		 * writes rarely met in a group. Intake on 2 CPUs
-		 * (bench/run-dossier.sh): 2 threads ~1,000-1,350 dossiers/s,
-		 * 16 threads ~1,800-2,300, groups of 1.0-1.2 against 2-3.
+		 * Two per CPU this process may run on (taskset, a
+		 * container's cpuset). A thread waiting on the database
+		 * (the group commit's COMMIT, PostgreSQL's round trips)
+		 * holds the connections MHD gave it: with one thread per
+		 * CPU writes rarely met in a group. More threads queue
+		 * CPU-bound reads behind each other instead. Measured on 2
+		 * CPUs (bench/run-dossier.sh): intake 1.0-1.35 thousand
+		 * dossiers/s with one per CPU, 1.45-1.8 with two, no more
+		 * with four; the work-queue page's p99 (one CPU) 20-24 ms
+		 * with one, 23-45 with two, 35-51 with four.
 		 */
 		cpu_set_t cpus;
 		long n = sched_getaffinity(0, sizeof(cpus), &cpus) == 0
 				 ? CPU_COUNT(&cpus)
 				 : sysconf(_SC_NPROCESSORS_ONLN);
-		threads = n > 0 ? 4 * (unsigned)n : 4;
+		threads = n > 0 ? 2 * (unsigned)n : 2;
 		if (threads > 256)
 			threads = 256;
 	}
