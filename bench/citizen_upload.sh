@@ -13,31 +13,19 @@ bin=${1:-${MOTCUA_BIN:-build/motcua}}
 case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
 [ -x "$bin" ] || { echo "bench: no binary $bin (run make)"; exit 1; }
 tmp=$(mktemp -d)
-pid=
 cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	stop_server
 	rm -rf "$tmp"
 }
 trap cleanup EXIT INT TERM
+. bench/lib.sh
 
 db=sqlite:$tmp/upload.db
 "$bin" init --db "$db" >"$tmp/init.log" 2>&1 || { tail "$tmp/init.log"; echo "bench: init failed"; exit 1; }
 # the demo gives the desks their agency identifiers (dossier codes)
 "$bin" demo --db "$db" --dossiers 1 --communes 1 >"$tmp/demo.log" 2>&1 ||
 	{ tail "$tmp/demo.log"; echo "bench: demo failed"; exit 1; }
-"$bin" serve --db "$db" --listen 127.0.0.1:0 --data-dir "$tmp/data" \
-	>"$tmp/serve.out" 2>"$tmp/serve.log" &
-pid=$!
-base=
-i=0
-until [ -n "$base" ] && curl -fsS -o /dev/null "$base/healthz" 2>/dev/null; do
-	i=$((i + 1))
-	if [ $i -gt 300 ] || ! kill -0 "$pid" 2>/dev/null; then
-		tail -5 "$tmp/serve.log"; echo "bench: server did not start"; exit 1
-	fi
-	sleep 0.1
-	base=$(sed -n 's/^motcua: serving \(http:.*\)$/\1/p' "$tmp/serve.out")
-done
+start_server "$db" --data-dir "$tmp/data"
 kb() { sed -n "s/^$1:[[:space:]]*\([0-9]*\) kB/\1/p" "/proc/$pid/status"; }
 
 # A PDF of 5 MB (5 * 1024 * 1024 bytes of content after the header).
