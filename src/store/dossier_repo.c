@@ -132,14 +132,16 @@ static const char *class_name_or_null(const struct dossier *d)
 
 /* ---- the row ---------------------------------------------------------- */
 
-#define ROW_COLS                                                            \
+/* The row's columns with the unit's parent as the expression `parent`
+ * (a joined column, or a scalar subquery: QMODEL_COLS). */
+#define ROW_COLS_(parent)                                                   \
 	"d.id, d.code, d.desk_id, d.version_id, d.unit_code, d.procedure_code," \
 	" d.state, d.resume_state, d.step, d.n_steps, d.queue_role,"          \
 	" d.assignee_id, d.dur_code, d.submitted_at, d.received_at,"          \
 	" d.due_at, d.original_due_at, d.approach_at, d.finished_at,"         \
 	" d.closed_at, d.restart_at, d.pauses, d.supplement_count,"           \
-	" d.apology_used, d.violation, d.classification, d.version,"          \
-	" COALESCE(u.parent_code, '')"
+	" d.apology_used, d.violation, d.classification, d.version, " parent
+#define ROW_COLS ROW_COLS_("COALESCE(u.parent_code, '')")
 
 #define ROW_FROM                                                            \
 	" FROM dossiers d LEFT JOIN units u ON u.era = '2025' AND"             \
@@ -2162,15 +2164,17 @@ static const char *urgency_name(const struct dossier *d, mc_time now)
 	}
 }
 
-#define MODEL_COLS                                                          \
-	ROW_COLS ", d.channel, d.request, d.fee_dong, d.paid_dong,"           \
+#define MODEL_COLS_(parent, procedure, desk)                                 \
+	ROW_COLS_(parent) ", d.channel, d.request, d.fee_dong, d.paid_dong,"  \
 		 " d.book_year, d.book_no, d.result_number, d.result_date,"   \
-		 " d.result_sha256, d.created_at, d.updated_at,"              \
-		 " COALESCE(p.name, ''), d.applicant_kind, d.applicant_name,"  \
+		 " d.result_sha256, d.created_at, d.updated_at, " procedure   \
+		 ", d.applicant_kind, d.applicant_name,"                      \
 		 " d.applicant_id_number, d.applicant_birth_year,"            \
 		 " d.applicant_sex, d.applicant_phone, d.applicant_email,"    \
-		 " d.applicant_address_unit, d.applicant_address_street,"     \
-		 " COALESCE(k.name, '')"
+		 " d.applicant_address_unit, d.applicant_address_street, " desk
+#define MODEL_COLS                                                          \
+	MODEL_COLS_("COALESCE(u.parent_code, '')", "COALESCE(p.name, '')",    \
+		    "COALESCE(k.name, '')")
 #define MODEL_FROM                                                          \
 	ROW_FROM " LEFT JOIN procedures p ON p.code = d.procedure_code"       \
 		 " LEFT JOIN desks k ON k.id = d.desk_id"
@@ -2404,7 +2408,18 @@ fail:
 	" d.approach_at <= ? THEN 1 ELSE 0 END), SUM(CASE WHEN d.state IN"     \
 	" ('paused', 'supplement_requested') THEN 1 ELSE 0 END) FROM"         \
 	" dossiers d"
-#define QPAGE "SELECT " MODEL_COLS MODEL_FROM
+/* The page: the unit's parent, the procedure's and the desk's names as
+ * scalar subqueries, which SQLite computes only for the rows it returns;
+ * as joins they were looked up for the rows an OFFSET skips too (page 3
+ * cost a third more than page 1), which now come from the index alone. */
+#define QMODEL_COLS                                                         \
+	MODEL_COLS_("COALESCE((SELECT u.parent_code FROM units u WHERE"       \
+		    " u.era = '2025' AND u.code = d.unit_code), '')",        \
+		    "COALESCE((SELECT p.name FROM procedures p WHERE"         \
+		    " p.code = d.procedure_code), '')",                      \
+		    "COALESCE((SELECT k.name FROM desks k WHERE"              \
+		    " k.id = d.desk_id), '')")
+#define QPAGE "SELECT " QMODEL_COLS " FROM dossiers d"
 #define QTAIL " ORDER BY d.due_at, d.code LIMIT ? OFFSET ?"
 #define QSHAPE(w)                                                          \
 	{ QCOUNT w,                                                        \
