@@ -99,13 +99,39 @@ const char *dossier_public_kind_title(enum dossier_public_kind k)
 	return kinds[k].title;
 }
 
+/* Two decimal digits of 0..99 at p; the end. */
+static char *two(char *p, int v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+	return p + 2;
+}
+
 void dossier_public_format_time(mc_time t, struct buf *out)
 {
 	struct mc_civil c;
 
+	char s[32], *p = s;
+
+	/* by hand: printf was a twentieth of the lookup page's time */
 	mctime_to_local(t, &c);
-	buf_addf(out, "%02d:%02d ngày %02d/%02d/%04d", c.hour, c.min, c.day,
-		 c.month, c.year);
+	if (c.year < 0 || c.year > 9999) {
+		buf_addf(out, "%02d:%02d ngày %02d/%02d/%d", c.hour, c.min,
+			 c.day, c.month, c.year);
+		return;
+	}
+	p = two(p, c.hour);
+	*p++ = ':';
+	p = two(p, c.min);
+	memcpy(p, " ngày ", 7);	/* "à" is two bytes */
+	p += 7;
+	p = two(p, c.day);
+	*p++ = '/';
+	p = two(p, c.month);
+	*p++ = '/';
+	p = two(p, c.year / 100);
+	p = two(p, c.year % 100);
+	buf_add(out, s, (size_t)(p - s));
 }
 
 static bool blank(const char *s)

@@ -97,6 +97,13 @@ notfound:
 	return MC_ENOTFOUND;
 }
 
+/* A string out of the database or our own code: stored text was checked
+ * as UTF-8 (NFC) when it was written, so jansson's check is skipped. */
+static json_t *jtext(const char *s)
+{
+	return json_stringn_nocheck(s, strlen(s));
+}
+
 static json_t *iso_or_null(mc_time t)
 {
 	char s[MCTIME_ISO_LEN + 1];
@@ -113,7 +120,7 @@ static json_t *text_or_null(mc_time t)
 	if (t <= 0)
 		return json_null();
 	dossier_public_format_time(t, &b);
-	j = json_string(b.ptr);
+	j = json_stringn_nocheck(b.ptr, b.len);
 	buf_release(&b);
 	return j;
 }
@@ -233,39 +240,39 @@ static int load_row(struct db *db, const char *code, bool check,
 		json_t *h = json_object(), *o;
 		enum dossier_state shown = r->state ? r->state : DS_SUBMITTED;
 
-		json_object_set_new_nocheck(h, "code", json_string(code));
+		json_object_set_new_nocheck(h, "code", jtext(code));
 		o = json_object();
 		json_object_set_new_nocheck(o, "code",
-					    json_string(r->procedure_code));
+					    jtext(r->procedure_code));
 		json_object_set_new_nocheck(o, "name",
-					    json_string(db_column_text(st, 16)));
+					    jtext(db_column_text(st, 16)));
 		json_object_set_new_nocheck(h, "procedure", o);
 		o = json_object();
 		json_object_set_new_nocheck(o, "name",
-					    json_string(db_column_text(st, 17)));
+					    jtext(db_column_text(st, 17)));
 		json_object_set_new_nocheck(o, "address",
-					    json_string(db_column_text(st, 18)));
+					    jtext(db_column_text(st, 18)));
 		json_object_set_new_nocheck(o, "phone",
-					    json_string(db_column_text(st, 19)));
+					    jtext(db_column_text(st, 19)));
 		json_object_set_new_nocheck(h, "desk", o);
 		json_object_set_new_nocheck(h, "applicant_name",
-					    json_string(name.ptr));
+					    jtext(name.ptr));
 		json_object_set_new_nocheck(
 			h, "channel",
-			json_string(dossier_channel_name(r->channel)));
+			jtext(dossier_channel_name(r->channel)));
 		json_object_set_new_nocheck(
 			h, "channel_label",
-			json_string(dossier_channel_label(r->channel)));
+			jtext(dossier_channel_label(r->channel)));
 		json_object_set_new_nocheck(
-			h, "state", json_string(dossier_state_name(shown)));
+			h, "state", jtext(dossier_state_name(shown)));
 		json_object_set_new_nocheck(
 			h, "state_label",
-			json_string(dossier_state_label(shown)));
+			jtext(dossier_state_label(shown)));
 		json_object_set_new_nocheck(
 			h, "closed",
 			json_boolean(dossier_state_closed(r->state)));
 		json_object_set_new_nocheck(h, "place",
-					    json_string(place.ptr));
+					    jtext(place.ptr));
 		*head = h;
 	}
 	*stp = st;	/* on the first event: the caller reads the others */
@@ -388,15 +395,15 @@ static int build(struct db *db, const char *code, bool check,
 			json_t *ev = json_object();
 			json_object_set_new_nocheck(ev, "at", iso_or_null(e.at));
 			json_object_set_new_nocheck(ev, "at_text",
-						    json_string(at.ptr));
+						    jtext(at.ptr));
 			json_object_set_new_nocheck(
 				ev, "kind",
-				json_string(dossier_public_kind_name(k)));
+				jtext(dossier_public_kind_name(k)));
 			json_object_set_new_nocheck(
 				ev, "title",
-				json_string(dossier_public_kind_title(k)));
+				jtext(dossier_public_kind_title(k)));
 			json_object_set_new_nocheck(ev, "text",
-						    json_string(text.ptr));
+						    jtext(text.ptr));
 			json_array_append_new(timeline, ev);
 		}
 		if (k == DPK_SUPPLEMENT) {
@@ -441,34 +448,34 @@ static int build(struct db *db, const char *code, bool check,
 			s.missing = items;
 			for (int i = 0; i < s.n_missing; i++)
 				json_array_append_new(missing,
-						      json_string(items[i]));
+						      jtext(items[i]));
 		}
 		s.reason = reason;
 		s.before_acceptance = r.received_at <= 0;
 		dossier_public_status_text(&s, &text);
-		json_object_set_new(m, "status_text", json_string(text.ptr));
+		json_object_set_new_nocheck(m, "status_text", jtext(text.ptr));
 		buf_release(&text);
 	}
-	json_object_set_new(m, "submitted_at", iso_or_null(r.submitted_at));
-	json_object_set_new(m, "received_at", iso_or_null(r.received_at));
-	json_object_set_new(m, "due_at", iso_or_null(r.due_at));
-	json_object_set_new(m, "due_text", text_or_null(r.due_at));
-	json_object_set_new(m, "finished_at", iso_or_null(r.finished_at));
-	json_object_set_new(m, "closed_at", iso_or_null(r.closed_at));
-	json_object_set_new(m, "apology",
+	json_object_set_new_nocheck(m, "submitted_at", iso_or_null(r.submitted_at));
+	json_object_set_new_nocheck(m, "received_at", iso_or_null(r.received_at));
+	json_object_set_new_nocheck(m, "due_at", iso_or_null(r.due_at));
+	json_object_set_new_nocheck(m, "due_text", text_or_null(r.due_at));
+	json_object_set_new_nocheck(m, "finished_at", iso_or_null(r.finished_at));
+	json_object_set_new_nocheck(m, "closed_at", iso_or_null(r.closed_at));
+	json_object_set_new_nocheck(m, "apology",
 			    r.apology_used
 				    ? json_pack("{s:o, s:o}", "new_due",
 						iso_or_null(r.due_at),
 						"new_due_text",
 						text_or_null(r.due_at))
 				    : json_null());
-	json_object_set_new(m, "missing", missing);
+	json_object_set_new_nocheck(m, "missing", missing);
 	missing = NULL;
-	json_object_set_new(m, "result_ready",
+	json_object_set_new_nocheck(m, "result_ready",
 			    json_boolean(r.state == DS_RESULT_READY));
-	json_object_set_new(m, "reason",
-			    reason ? json_string(reason) : json_null());
-	json_object_set_new(m, "timeline", timeline);
+	json_object_set_new_nocheck(m, "reason",
+			    reason ? jtext(reason) : json_null());
+	json_object_set_new_nocheck(m, "timeline", timeline);
 	timeline = NULL;
 	/* a rating exists only in the states that allow one */
 	rc = dossier_public_can_rate(r.state)
@@ -477,10 +484,10 @@ static int build(struct db *db, const char *code, bool check,
 	if (rc && rc != MC_ENOTFOUND)
 		goto out;
 	buf_reset(err);
-	json_object_set_new(m, "can_rate",
+	json_object_set_new_nocheck(m, "can_rate",
 			    json_boolean(!rating &&
 					 dossier_public_can_rate(r.state)));
-	json_object_set_new(m, "rating", rating ? rating : json_null());
+	json_object_set_new_nocheck(m, "rating", rating ? rating : json_null());
 	rc = 0;
 	*out = m;
 	m = NULL;

@@ -141,21 +141,31 @@ void buf_setf(struct buf *b, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The characters HTML escapes, each with its entity's index + 1. */
+static const unsigned char html_special[256] = {
+	['&'] = 1, ['<'] = 2, ['>'] = 3, ['"'] = 4, ['\''] = 5,
+};
+static const struct {
+	const char *s;
+	size_t len;
+} html_entity[] = {
+	{ "&amp;", 5 }, { "&lt;", 4 }, { "&gt;", 4 }, { "&quot;", 6 },
+	{ "&#39;", 5 },
+};
+
 void buf_add_html(struct buf *b, const char *s, size_t len)
 {
+	const unsigned char *u = (const unsigned char *)s;
 	size_t start = 0;
+
+	/* runs of plain text in one buf_add: most texts have no special
+	 * character at all (a switch per byte was a twentieth of a page) */
 	for (size_t i = 0; i < len; i++) {
-		const char *rep;
-		switch (s[i]) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = "&quot;"; break;
-		case '\'': rep = "&#39;"; break;
-		default: continue;
-		}
+		unsigned k = html_special[u[i]];
+		if (!k)
+			continue;
 		buf_add(b, s + start, i - start);
-		buf_adds(b, rep);
+		buf_add(b, html_entity[k - 1].s, html_entity[k - 1].len);
 		start = i + 1;
 	}
 	buf_add(b, s + start, len - start);

@@ -117,13 +117,18 @@ enum route_result route_find(const struct route *table,
 	unsigned want = req->method == HTTP_HEAD ? (HTTP_HEAD | HTTP_GET)
 						 : (unsigned)req->method;
 	/* A row can match only if the path starts with the pattern's text
-	 * before its first capture: checked first, it skips most rows at
-	 * once (matching every pattern of a table of 300 rows cost the last
-	 * rows, the citizens' pages, a quarter of their CPU time). */
+	 * before its first capture: checked first, inline, it skips most
+	 * rows after a byte or two (matching every pattern of a table of 300
+	 * rows cost the last rows, the citizens' pages, a quarter of their
+	 * CPU time; strcspn() and strncmp() calls per row, a tenth). */
 	for (int i = 0; table[i].pattern; i++) {
 		const struct route *r = &table[i];
-		size_t lit = strcspn(r->pattern, "{");
-		if (strncmp(r->pattern, req->path, lit))
+		const char *p = r->pattern, *q = req->path;
+		while (*p && *p != '{' && *p == *q) {
+			p++;
+			q++;
+		}
+		if (*p && *p != '{')
 			continue;
 		int saved = req->n_params;
 		if (!route_match(r->pattern, req->path, req))

@@ -64,6 +64,14 @@ static void test_buf_html(void **state)
 	buf_add_html(&b, s, strlen(s));
 	assert_string_equal(b.ptr,
 		"&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;");
+	/* bytes over 0x7f pass as they are; only `len` bytes are read */
+	buf_reset(&b);
+	s = "Đăng ký <kết hôn>&\xff";
+	buf_add_html(&b, s, strlen(s));
+	assert_string_equal(b.ptr, "Đăng ký &lt;kết hôn&gt;&amp;\xff");
+	buf_reset(&b);
+	buf_add_html(&b, "a&b<c", 3);
+	assert_string_equal(b.ptr, "a&amp;b");
 	buf_release(&b);
 }
 

@@ -24,6 +24,29 @@ static mc_time T(const char *s)
 	return t;
 }
 
+/* The time as shown to citizens, in Vietnam's time (UTC+7). */
+static void time_is(const char *utc, const char *want)
+{
+	struct buf b = BUF_INIT;
+
+	buf_adds(&b, "[");
+	dossier_public_format_time(T(utc), &b);
+	if (strcmp(b.ptr + 1, want))
+		fail_msg("%s: got \"%s\", want \"%s\"", utc, b.ptr + 1,
+			 want);
+	buf_release(&b);
+}
+
+static void test_format_time(void **state)
+{
+	(void)state;
+	time_is("2026-12-02T09:00:00Z", "16:00 ngày 02/12/2026");
+	time_is("2026-12-31T17:05:59Z", "00:05 ngày 01/01/2027");
+	time_is("2028-02-28T23:59:00Z", "06:59 ngày 29/02/2028");
+	time_is("2000-01-01T00:00:00Z", "07:00 ngày 01/01/2000");
+	time_is("1999-12-31T16:59:00Z", "23:59 ngày 31/12/1999");
+}
+
 static void test_kinds(void **state)
 {
 	static const struct {
@@ -259,6 +282,7 @@ static void test_last4(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_format_time),
 		cmocka_unit_test(test_kinds),
 		cmocka_unit_test(test_event_texts),
 		cmocka_unit_test(test_status),
