@@ -4,6 +4,9 @@
 #      web and cli use everything; util uses nothing of ours.
 #   2. banned functions (git's banned.h): strcpy strcat strncpy sprintf
 #      vsprintf strtok atoi gets.
+#   3. no json_dumps() in src/: its string comes from jansson's allocator,
+#      which is the request's arena in the JSON pool (util/json.h), and
+#      must not reach free(); json_text() is the one to use.
 # Prints "check: N passed, M failed".
 set -u
 pass=0; fail=0
@@ -29,6 +32,12 @@ done
 banned=$(grep -nE '\b(strcpy|strcat|strncpy|sprintf|vsprintf|strtok|atoi|gets)\s*\(' src/*/*.c src/*/*.h tests/unit/*.c 2>/dev/null | grep -vE ':[0-9]+:\s*(\*|/\*|//)' | grep -vE '(snprintf|vsnprintf)\s*\(' || true)
 if [ -n "$banned" ]; then
 	echo "banned functions:"; echo "$banned"; fail=$((fail + 1))
+else
+	pass=$((pass + 1))
+fi
+dumps=$(grep -nE '\bjson_dumps\s*\(' src/*/*.c src/*/*.h | grep -vE ':[0-9]+:\s*(\*|/\*|//)' || true)
+if [ -n "$dumps" ]; then
+	echo "json_dumps in src/ (use json_text, util/json.h):"; echo "$dumps"; fail=$((fail + 1))
 else
 	pass=$((pass + 1))
 fi

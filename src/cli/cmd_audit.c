@@ -20,6 +20,7 @@
 #include "store/db.h"
 #include "util/buf.h"
 #include "util/err.h"
+#include "util/json.h"
 #include "util/opt.h"
 #include "util/xalloc.h"
 
@@ -37,7 +38,7 @@
 
 static int print_json(json_t *j)
 {
-	char *s = json_dumps(j, JSON_COMPACT);
+	char *s = json_text(j, JSON_COMPACT);
 	json_decref(j);
 	if (!s)
 		return 1;
@@ -270,7 +271,7 @@ static void print_item(json_t *it)
 		json_t *v = json_object_get(it, sides[i]);
 		if (!v || json_is_null(v))
 			continue;
-		char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS |
+		char *s = json_text(v, JSON_COMPACT | JSON_SORT_KEYS |
 						JSON_ENCODE_ANY);
 		printf("          %-6s %s\n", sides[i], s ? s : "?");
 		free(s);

@@ -23,6 +23,7 @@
 #include "util/buf.h"
 #include "util/embed.h"
 #include "util/err.h"
+#include "util/json.h"
 #include "util/opt.h"
 #include "util/xalloc.h"
 
@@ -96,7 +97,7 @@ static void year_name(int year, struct buf *out)
 
 static int print_json(json_t *j)
 {
-	char *s = json_dumps(j, JSON_COMPACT);
+	char *s = json_text(j, JSON_COMPACT);
 	json_decref(j);
 	if (!s)
 		return 1;

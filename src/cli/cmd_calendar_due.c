@@ -21,6 +21,7 @@
 #include "store/db.h"
 #include "util/buf.h"
 #include "util/err.h"
+#include "util/json.h"
 #include "util/opt.h"
 #include "util/xalloc.h"
 
@@ -235,7 +236,7 @@ static const char *local(mc_time t, struct buf *b)
 
 static int print_json(json_t *j)
 {
-	char *s = json_dumps(j, JSON_COMPACT);
+	char *s = json_text(j, JSON_COMPACT);
 	json_decref(j);
 	if (!s)
 		return 1;

@@ -44,6 +44,7 @@
 #include "store/rating_repo.h"
 #include "util/buf.h"
 #include "util/err.h"
+#include "util/json.h"
 #include "util/opt.h"
 #include "util/xalloc.h"
 
@@ -786,7 +787,7 @@ static int ensure_agency(struct demo *dm, struct desk_model *dk,
 		.version = json_integer_value(json_object_get(desk, "version")),
 	};
 	if ((rc = desk_edit_check(&e, &norm, &errors)) < 0) {
-		char *s = json_dumps(errors, JSON_COMPACT);
+		char *s = json_text(errors, JSON_COMPACT);
 		buf_setf(err, "desk %s: %s", dk->d.unit, s ? s : "?");
 		free(s);
 		goto out;
@@ -1737,7 +1738,7 @@ static void demo_feedback_one(struct demo *dm, int di, mc_time at,
 		rc = feedback_create(dm->db, norm, at, NULL, code, secret, &err);
 	if (rc < 0) {
 		if (dm->n_err_shown++ < 8) {
-			char *e = json_dumps(errors, JSON_COMPACT);
+			char *e = json_text(errors, JSON_COMPACT);
 			fprintf(stderr, "demo: feedback: %s %s\n",
 				err.len ? err.ptr : mc_strerror(rc), e ? e : "");
 			free(e);

@@ -15,6 +15,7 @@
 #include "store/db.h"
 #include "store/dossier_repo.h"
 #include "store/migrate.h"
+#include "util/json.h"
 #include "util/opt.h"
 #include "util/xalloc.h"
 
@@ -75,7 +76,7 @@ int cmd_dossier(int argc, char **argv)
 		goto out;
 	}
 	if (opts[1].set) {
-		char *s = json_dumps(m, JSON_INDENT(2) | JSON_ENSURE_ASCII * 0);
+		char *s = json_text(m, JSON_INDENT(2) | JSON_ENSURE_ASCII * 0);
 		puts(s);
 		free(s);
 	} else {

@@ -16,6 +16,7 @@
 #include "store/outbox.h"
 #include "util/buf.h"
 #include "util/err.h"
+#include "util/json.h"
 #include "util/opt.h"
 #include "web/notify.h"
 
@@ -35,7 +36,7 @@
 
 static void print_json(json_t *j)
 {
-	char *s = json_dumps(j, JSON_INDENT(2));
+	char *s = json_text(j, JSON_INDENT(2));
 	puts(s);
 	free(s);
 }

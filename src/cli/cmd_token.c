@@ -16,6 +16,7 @@
 #include "store/auth_repo.h"
 #include "util/buf.h"
 #include "util/err.h"
+#include "util/json.h"
 #include "util/opt.h"
 
 #define TOKEN_USAGE                                                    \
@@ -26,7 +27,7 @@
 static void print_tokens(json_t *list, bool as_json)
 {
 	if (as_json) {
-		char *s = json_dumps(list, JSON_INDENT(2));
+		char *s = json_text(list, JSON_INDENT(2));
 		puts(s);
 		free(s);
 		return;

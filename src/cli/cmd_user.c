@@ -22,6 +22,7 @@
 #include "store/migrate.h"
 #include "util/buf.h"
 #include "util/err.h"
+#include "util/json.h"
 #include "util/opt.h"
 
 #define USER_USAGE                                                          \
@@ -140,7 +141,7 @@ static void wipe(struct buf *b)
 static void print_list(json_t *list, bool as_json)
 {
 	if (as_json) {
-		char *s = json_dumps(list, JSON_INDENT(2));
+		char *s = json_text(list, JSON_INDENT(2));
 		puts(s);
 		free(s);
 		return;

@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "util/err.h"
+#include "util/json.h"
 #include "util/xalloc.h"
 
 /* The PostgreSQL advisory lock that serialises appends ("audt"). */
@@ -155,7 +156,7 @@ static char *dump_json(json_t *j)
 {
 	if (!j)
 		return NULL;
-	char *s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS |
+	char *s = json_text(j, JSON_COMPACT | JSON_SORT_KEYS |
 					JSON_ENCODE_ANY);
 	if (!s)
 		BUG("json_dumps failed on an audit value");

@@ -18,6 +18,7 @@
 #include "store/outbox.h"
 #include "store/version_repo.h"
 #include "util/err.h"
+#include "util/json.h"
 #include "util/xalloc.h"
 
 /* ---- small helpers -------------------------------------------------------- */
@@ -1037,7 +1038,7 @@ static int create_run(struct db *db, struct dossier_bulk *bk,
 		json_object_set_new(pj, "items", a);
 		if (in->form)
 			json_object_set_new(pj, "form", json_string(in->form));
-		first_payload = json_dumps(pj, JSON_COMPACT | JSON_SORT_KEYS);
+		first_payload = json_text(pj, JSON_COMPACT | JSON_SORT_KEYS);
 		json_decref(pj);
 	}
 	rc = insert_event(db, id, &ev, DS_NONE, d.state, 1, actor, in->note,
@@ -1203,7 +1204,7 @@ static char *act_payload(const struct dossier_act_in *in)
 		json_object_set_new(p, "assignee_id",
 				    json_integer(in->assignee_id));
 	if (json_object_size(p))
-		s = json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS);
+		s = json_text(p, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(p);
 	return s;
 }

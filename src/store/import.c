@@ -22,6 +22,7 @@
 #include "util/csv.h"
 #include "util/embed.h"
 #include "util/err.h"
+#include "util/json.h"
 #include "util/text.h"
 #include "util/xalloc.h"
 
@@ -1267,7 +1268,7 @@ static int import_detail_record(struct imp *im, json_t *r,
 		goto out;
 	}
 	if (res && json_is_array(res))
-		results = json_dumps(res, JSON_COMPACT);
+		results = json_text(res, JSON_COMPACT);
 	else
 		results = xstrdup("[]");
 	if ((rc = upsert_field(im, v[K_FIELD])))

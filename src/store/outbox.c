@@ -12,6 +12,7 @@
 #include "core/dossier_public.h"
 #include "store/audit.h"
 #include "util/err.h"
+#include "util/json.h"
 #include "util/xalloc.h"
 
 #define REASON_MAX 500
@@ -193,7 +194,7 @@ static char *compose_webhook(const struct dossier_facts *f, int64_t seq,
 		dossier_public_kind_title(k), "subject", subject, "text", text,
 		"applicant", "email", *f->email ? f->email : NULL, "phone",
 		*f->phone ? f->phone : NULL);
-	char *s = json_dumps(j, JSON_COMPACT);
+	char *s = json_text(j, JSON_COMPACT);
 	json_decref(j);
 	buf_release(&at);
 	return s;

@@ -54,6 +54,16 @@ void *arena_alloc(struct arena *a, size_t n)
 	return p;
 }
 
+bool arena_owns(const struct arena *a, const void *p)
+{
+	const unsigned char *u = p;
+
+	for (const struct arena_chunk *c = a->head; c; c = c->next)
+		if (u >= c->data && u < c->data + c->size)
+			return true;
+	return false;
+}
+
 void *arena_zalloc(struct arena *a, size_t n)
 {
 	void *p = arena_alloc(a, n);

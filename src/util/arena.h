@@ -7,6 +7,7 @@
 #define MC_UTIL_ARENA_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct arena_chunk;
@@ -24,6 +25,8 @@ struct arena {
 /* Aligned to 16 bytes; never NULL; lives until arena_release(). */
 void *arena_alloc(struct arena *a, size_t n);
 void *arena_zalloc(struct arena *a, size_t n);
+/* Whether p points into memory the arena handed out (and still holds). */
+bool arena_owns(const struct arena *a, const void *p);
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_printf(struct arena *a, const char *fmt, ...)

@@ -3,11 +3,67 @@
  */
 #include "util/json.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/xalloc.h"
+
+/* ---- the JSON pool (json.h) ---------------------------------------------- */
+
+static _Thread_local struct arena *pool_arena;
+static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
+
+static void *pool_malloc(size_t n)
+{
+	return pool_arena ? arena_alloc(pool_arena, n) : malloc(n);
+}
+
+static void pool_free(void *p)
+{
+	if (p && !(pool_arena && arena_owns(pool_arena, p)))
+		free(p);
+}
+
+static void pool_install(void)
+{
+	json_set_alloc_funcs(pool_malloc, pool_free);
+}
+
+char *json_text(const json_t *v, size_t flags)
+{
+	char tmp[4096], *s;
+	size_t n = json_dumpb(v, tmp, sizeof tmp, flags);
+
+	if (!n)
+		return NULL;
+	s = xmalloc(n + 1);
+	if (n <= sizeof tmp)
+		memcpy(s, tmp, n);
+	else if (json_dumpb(v, s, n, flags) != n) {
+		free(s);
+		return NULL;
+	}
+	s[n] = '\0';
+	return s;
+}
+
+void json_pool_install(void)
+{
+	pthread_once(&pool_once, pool_install);
+}
+
+void json_pool_begin(struct arena *a)
+{
+	pthread_once(&pool_once, pool_install);
+	pool_arena = a;
+}
+
+void json_pool_end(void)
+{
+	pool_arena = NULL;
+}
 
 /* Bytes a JSON string cannot hold as they are: control characters, the
  * quote and the backslash (RFC 8259 §7; what jansson escapes by default). */
@@ -68,15 +124,18 @@ static void write_integer(struct buf *out, json_int_t v)
 }
 
 /* Reals are rare in our answers: jansson formats them (its precision and
- * its ".0" rule), so the two writers never disagree. */
+ * its ".0" rule), so the two writers never disagree. Into a buffer of our
+ * own: json_dumps' string would come from the JSON pool in a pooled
+ * request (below), where free() must not see it. */
 static void write_real(struct buf *out, const json_t *v)
 {
-	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-	if (s)
-		buf_adds(out, s);
+	char s[64];
+	size_t n = json_dumpb(v, s, sizeof s, JSON_COMPACT | JSON_ENCODE_ANY);
+
+	if (n && n <= sizeof s)
+		buf_add(out, s, n);
 	else
 		buf_adds(out, "null");
-	free(s);
 }
 
 struct key {

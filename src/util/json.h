@@ -18,6 +18,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "util/arena.h"
 #include "util/buf.h"
 
 /* Appends v to out; sort_keys: keys in byte order (JSON_SORT_KEYS). A NULL
@@ -31,5 +32,31 @@ const char *json_str(const json_t *o, const char *key);
  * first error of a field wins. */
 void json_field_error(json_t *errors, const char *field, const char *label,
 		      const char *reason);
+
+/* json_dumps(v, flags), in memory of malloc() always (in the JSON pool
+ * too), for free(); NULL when v cannot be written. */
+char *json_text(const json_t *v, size_t flags);
+
+/*
+ * The JSON pool: between json_pool_begin(a) and json_pool_end() on a
+ * thread, jansson takes its memory from arena `a`, and its frees of that
+ * memory do nothing (the arena frees it all when the request ends); other
+ * blocks are freed as usual. jansson allocates every value, string and
+ * table on its own: a lookup page built and freed 150 of them, a sixth of
+ * its time in malloc() and free().
+ * Rules for code that runs in the pool (routes with ROUTE_JSON_POOL,
+ * web/route.h, pooled by route_run()):
+ *  - no value made there may outlive the request (no caches of jansson
+ *    values);
+ *  - nothing jansson returns there may reach free(): json_dumps() is not
+ *    used anywhere in src/ (json_text() instead; `make check` looks).
+ * json_pool_install() sets the allocator (json_set_alloc_funcs) for the
+ * whole process, once: the server does it before its threads start (the
+ * first json_pool_begin() would otherwise). Outside a pool it is malloc()
+ * and free().
+ */
+void json_pool_install(void);
+void json_pool_begin(struct arena *a);
+void json_pool_end(void);
 
 #endif

@@ -17,6 +17,7 @@
 #include "store/migrate.h"
 #include "util/embed.h"
 #include "util/err.h"
+#include "util/json.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 #include "web/metrics.h"
@@ -303,6 +304,7 @@ int app_init(struct app *app, const char *db_url, const char *public_url,
 	memset(app, 0, sizeof(*app));
 	app->limits = defaults;
 	app->routes = web_routes;
+	json_pool_install();	/* before the server's threads */
 	app->templates = xcalloc(1, sizeof(*app->templates));
 	if (public_url) {
 		size_t ulen = strlen(public_url);

@@ -18,6 +18,7 @@
 #include "core/mctime.h"
 #include "store/audit.h"
 #include "util/err.h"
+#include "util/json.h"
 #include "web/app.h"
 #include "web/auth.h"
 #include "web/respond.h"
@@ -183,7 +184,7 @@ static json_t *value_text(json_t *v)
 		return json_string("");
 	if (json_is_string(v))
 		return json_incref(v);
-	char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	char *s = json_text(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 	json_t *t = json_string(s ? s : "");
 	free(s);
 	return t;

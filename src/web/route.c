@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "util/err.h"
+#include "util/json.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 #include "web/auth.h"
@@ -212,6 +213,11 @@ void route_run(const struct route *r, enum route_result result,
 	       unsigned allowed, struct http_request *req,
 	       struct http_response *res)
 {
+	bool pooled = r && result == ROUTE_FOUND &&
+		      (r->auth_flags & ROUTE_JSON_POOL);
+
+	if (pooled)
+		json_pool_begin(req->arena);
 	if (result == ROUTE_NOT_FOUND || !r) {
 		if (result == ROUTE_BAD_METHOD) {
 			struct buf allow = BUF_INIT;
@@ -237,6 +243,8 @@ void route_run(const struct route *r, enum route_result result,
 		auth_after(req, res);
 	}
 	respond_finish(req, res);
+	if (pooled)
+		json_pool_end();
 }
 
 void route_dispatch(const struct route *table, struct http_request *req,

@@ -75,7 +75,7 @@
 typedef int (*route_unit_fn)(struct http_request *req,
 			     const char **unit_code);
 
-/* Flags of a route's authorization (web/auth.h). */
+/* Flags of a route: its authorization (web/auth.h), and one more. */
 enum route_auth_flags {
 	/* The object is system-wide (unit NULL): only a grant on "VN"
 	 * covers it (the national calendar, the catalog). */
@@ -83,6 +83,10 @@ enum route_auth_flags {
 	/* Out of scope answers 404, not 403: existence itself is private
 	 * (a dossier of another commune). */
 	ROUTE_HIDE = 1 << 1,
+	/* Not about authorization: the handler and the rendering run in the
+	 * JSON pool (util/json.h; its rules apply to the handler), for the
+	 * busiest read-only pages. */
+	ROUTE_JSON_POOL = 1 << 2,
 };
 
 /*

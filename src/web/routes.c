@@ -296,8 +296,11 @@ const struct route web_routes[] = {
 	/* -- lookup and rating (web/h_lookup.c, engineer "lookup") -- */
 	{ HTTP_GET | HTTP_POST, "/tra-cuu", handle_lookup_form, 8192 },
 	{ HTTP_POST, "/tra-cuu/{code}/danh-gia", handle_lookup_rating, 16384 },
-	{ HTTP_GET, "/tra-cuu/{code}", handle_lookup, 0 },
-	{ HTTP_GET, "/api/v1/lookup/{code}", handle_lookup, 0 },
+	/* the receipt QR's page: in the JSON pool (util/json.h) */
+	{ HTTP_GET, "/tra-cuu/{code}", handle_lookup, 0, ACT_PUBLIC, NULL,
+	  NULL, ROUTE_JSON_POOL },
+	{ HTTP_GET, "/api/v1/lookup/{code}", handle_lookup, 0, ACT_PUBLIC,
+	  NULL, NULL, ROUTE_JSON_POOL },
 	{ HTTP_POST, "/api/v1/lookup/{code}/rating", handle_lookup_rating,
 	  16384 },
 	{ HTTP_GET | HTTP_POST, "/mot-cua/danh-gia", handle_kiosk, 4096,

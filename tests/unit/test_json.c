@@ -126,11 +126,55 @@ static void test_json_random(void **state)
 	}
 }
 
+/*
+ * The JSON pool: values made in it come from the arena and are not freed
+ * one by one; values made outside are freed as usual even inside it (the
+ * sanitizers' build reports a leak or a bad free otherwise); json_text()
+ * and reals in json_write() never hand free() the arena's memory.
+ */
+static void test_json_pool(void **state)
+{
+	struct arena a = ARENA_INIT;
+	struct buf b = BUF_INIT;
+	json_t *outside, *before, *v, *after;
+	char *s;
+
+	(void)state;
+	json_pool_install();
+	outside = json_string("trước");
+	before = json_pack("{s:s}", "k", "đã có");
+	json_pool_begin(&a);
+	v = json_pack("{s:s, s:[i, f], s:O}", "tên", "Đăng ký kết hôn", "n",
+		      7, 2.5, "old", before);
+	assert_non_null(v);
+	assert_true(arena_owns(&a, v));
+	assert_false(arena_owns(&a, before));
+	s = json_text(v, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_non_null(s);
+	assert_false(arena_owns(&a, s));
+	assert_string_equal(s, "{\"n\":[7,2.5],\"old\":{\"k\":\"đã có\"},"
+			       "\"tên\":\"Đăng ký kết hôn\"}");
+	json_write(&b, v, true);
+	assert_string_equal(b.ptr, s);
+	free(s);
+	json_decref(outside);	/* made outside: freed now */
+	json_decref(v);		/* in the pool: left to the arena */
+	json_pool_end();
+	after = json_string("sau");
+	assert_false(arena_owns(&a, after));
+	json_decref(after);
+	assert_int_equal(before->refcount, 1);
+	json_decref(before);
+	buf_release(&b);
+	arena_release(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_fixed),
 		cmocka_unit_test(test_json_random),
+		cmocka_unit_test(test_json_pool),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
