@@ -8,7 +8,9 @@
 #  (b) reserved for engineer "online": upload of a 5 MB file, server RSS
 #      growth < 1 MB.
 # Env: BENCH_SECONDS (10, per side), BENCH_ROUNDS (5: the sides alternate),
-# BENCH_THREADS (2), BENCH_CONNECTIONS (16), BENCH_SKIP_LOOKUP=1. Figures: docs/citizen.md.
+# BENCH_THREADS (2), BENCH_CONNECTIONS (16), BENCH_SKIP_LOOKUP=1,
+# BENCH_SERVE_ARGS (added to `motcua serve` of the lookup, e.g. "--threads
+# 4"; default none). Figures: docs/citizen.md.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 bin=${1:-${MOTCUA_BIN:-build/motcua}}
@@ -42,7 +44,7 @@ db=sqlite:$tmp/lookup.db
 token=$("$bin" token create bench-lookup --role receiver --unit 07738 --db "$db" 2>"$tmp/token.err" |
 	grep -o 'mct_[0-9a-f]*' | head -1)
 [ -n "$token" ] || { cat "$tmp/token.err"; echo "bench: no token"; exit 1; }
-start_server "$db"
+start_server "$db" ${BENCH_SERVE_ARGS:-}
 # One dossier received at the counter, forwarded once: a timeline of two
 # public events, as a citizen typically finds it.
 curl -s -o "$tmp/created.json" -H "Authorization: Bearer $token" \
