@@ -425,11 +425,35 @@ int64_t db_changes(struct db_stmt *st)
 	return st->changes;
 }
 
+int64_t db_last_insert_id(struct db *db)
+{
+	db = cur(db);
+	return db->drv->last_insert_id ? db->drv->last_insert_id(db) : 0;
+}
+
 /*
  * Transactions nest: the outermost db_begin() opens a transaction (the
  * driver's BEGIN), inner ones a savepoint, so a repository function can
  * wrap its writes whether or not its caller has opened one.
  */
+/* Savepoint mc_sp<n>: the driver's prepared statements, or the text. */
+static int savepoint(struct db *db, int op, int n)
+{
+	char sql[96];
+
+	if (db->drv->savepoint)
+		return db->drv->savepoint(db, op, n);
+	if (op == DB_SP_BEGIN)
+		snprintf(sql, sizeof(sql), "SAVEPOINT mc_sp%d", n);
+	else if (op == DB_SP_RELEASE)
+		snprintf(sql, sizeof(sql), "RELEASE SAVEPOINT mc_sp%d", n);
+	else
+		snprintf(sql, sizeof(sql),
+			 "ROLLBACK TO SAVEPOINT mc_sp%d; "
+			 "RELEASE SAVEPOINT mc_sp%d", n, n);
+	return db->drv->exec(db, sql);
+}
+
 static int begin(struct db *db, bool read, struct buf *err)
 {
 	int rc;
@@ -439,9 +463,7 @@ static int begin(struct db *db, bool read, struct buf *err)
 	if (db->tx_depth == 0) {
 		rc = read ? db->drv->begin_read(db) : db->drv->begin(db);
 	} else {
-		char sql[48];
-		snprintf(sql, sizeof(sql), "SAVEPOINT mc_sp%d", db->tx_depth);
-		rc = db->drv->exec(db, sql);
+		rc = savepoint(db, DB_SP_BEGIN, db->tx_depth);
 	}
 	if (rc == 0)
 		db->tx_depth++;
@@ -481,10 +503,7 @@ int db_commit(struct db *db, struct buf *err)
 		}
 		db->tx_depth = 0;
 	} else {
-		char sql[48];
-		snprintf(sql, sizeof(sql), "RELEASE SAVEPOINT mc_sp%d",
-			 db->tx_depth - 1);
-		rc = db->drv->exec(db, sql);
+		rc = savepoint(db, DB_SP_RELEASE, db->tx_depth - 1);
 		if (rc == 0)
 			db->tx_depth--;
 	}
@@ -504,12 +523,7 @@ int db_rollback(struct db *db)
 		rc = db->drv->rollback(db);
 		db->tx_depth = 0;
 	} else {
-		char sql[96];
-		snprintf(sql, sizeof(sql),
-			 "ROLLBACK TO SAVEPOINT mc_sp%d; "
-			 "RELEASE SAVEPOINT mc_sp%d",
-			 db->tx_depth - 1, db->tx_depth - 1);
-		rc = db->drv->exec(db, sql);
+		rc = savepoint(db, DB_SP_ROLLBACK, db->tx_depth - 1);
 		db->tx_depth--;
 	}
 	return rc;

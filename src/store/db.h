@@ -105,6 +105,14 @@ void db_finalize(struct db_stmt *st);
 
 /* Rows changed by the last INSERT/UPDATE/DELETE of this statement. */
 int64_t db_changes(struct db_stmt *st);
+/*
+ * SQLite: the id (rowid) of the last row this connection (its group
+ * writer, in a group transaction) inserted; 0 on PostgreSQL, which has
+ * no such thing: there an INSERT says "RETURNING id". On SQLite RETURNING
+ * buffers its rows in a temporary b-tree, opened and closed per
+ * statement: the busiest inserts (an intake's) ask for the id instead.
+ */
+int64_t db_last_insert_id(struct db *db);
 
 /*
  * Transactions nest: an inner db_begin() opens a savepoint, its commit

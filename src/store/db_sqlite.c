@@ -7,6 +7,7 @@
  */
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,10 +51,14 @@ static const char *const tx_sql[TX_N] = {
 	"BEGIN IMMEDIATE", "BEGIN DEFERRED", "COMMIT", "ROLLBACK",
 };
 
+/* Savepoints mc_sp1 .. mc_sp<SP_KEPT> have prepared statements. */
+#define SP_KEPT 8
+
 struct sq_db {
 	struct db base;
 	sqlite3 *h;
 	sqlite3_stmt *tx[TX_N];
+	sqlite3_stmt *sp[SP_KEPT][3];	/* SAVEPOINT, RELEASE, ROLLBACK TO */
 };
 
 struct sq_stmt {
@@ -225,6 +230,9 @@ static void sq_close(struct db *db)
 	struct sq_db *d = (struct sq_db *)db;
 	for (int i = 0; i < TX_N; i++)
 		sqlite3_finalize(d->tx[i]);
+	for (int i = 0; i < SP_KEPT; i++)
+		for (int j = 0; j < 3; j++)
+			sqlite3_finalize(d->sp[i][j]);
 	sqlite3_close_v2(d->h);
 	db__release(db);
 	free(d);
@@ -357,6 +365,57 @@ static int tx_run(struct db *db, int which)
 	return 0;
 }
 
+/* One savepoint statement of mc_sp<n>, prepared on first use. */
+static int sp_step(struct db *db, int which, int n)
+{
+	static const char *const fmt[3] = {
+		"SAVEPOINT mc_sp%d", "RELEASE SAVEPOINT mc_sp%d",
+		"ROLLBACK TO SAVEPOINT mc_sp%d",
+	};
+	struct sq_db *d = (struct sq_db *)db;
+	sqlite3_stmt **s = &d->sp[n - 1][which];
+	char sql[48];
+	int rc;
+
+	snprintf(sql, sizeof(sql), fmt[which], n);
+	if (!*s && sqlite3_prepare_v3(d->h, sql, -1, SQLITE_PREPARE_PERSISTENT,
+				      s, NULL) != SQLITE_OK)
+		return fail(db, sql);
+	rc = sqlite3_step(*s);
+	rc = rc == SQLITE_DONE ? 0 : fail(db, sql);
+	sqlite3_reset(*s);
+	return rc;
+}
+
+static int sq_savepoint(struct db *db, int op, int n)
+{
+	char sql[96];
+	int rc;
+
+	if (n < 1 || n > SP_KEPT) {
+		/* deeper than any repository nests: the text */
+		if (op == DB_SP_ROLLBACK)
+			snprintf(sql, sizeof(sql),
+				 "ROLLBACK TO SAVEPOINT mc_sp%d; "
+				 "RELEASE SAVEPOINT mc_sp%d", n, n);
+		else
+			snprintf(sql, sizeof(sql), "%sSAVEPOINT mc_sp%d",
+				 op == DB_SP_RELEASE ? "RELEASE " : "", n);
+		return sq_exec(db, sql);
+	}
+	if (op == DB_SP_BEGIN)
+		return sp_step(db, 0, n);
+	if (op == DB_SP_RELEASE)
+		return sp_step(db, 1, n);
+	rc = sp_step(db, 2, n);
+	return rc ? rc : sp_step(db, 1, n);
+}
+
+static int64_t sq_last_insert_id(struct db *db)
+{
+	return sqlite3_last_insert_rowid(handle(db));
+}
+
 static int sq_begin(struct db *db)
 {
 	/*
@@ -412,4 +471,6 @@ const struct db_driver db__sqlite_driver = {
 	.open_shared = sq_open_shared,
 	.wal_watch = sq_wal_watch,
 	.checkpoint = sq_checkpoint,
+	.savepoint = sq_savepoint,
+	.last_insert_id = sq_last_insert_id,
 };

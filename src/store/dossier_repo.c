@@ -645,27 +645,63 @@ static void plan_generic(int n, struct dossier_plan *p)
 
 /* ---- creation -------------------------------------------------------------- */
 
-static int counter_next(struct db *db, const char *scope, const char *period,
-			int64_t *out, struct buf *err)
+/*
+ * SQLite: the transaction holds the database's one write lock, so reading
+ * the counter and then writing it cannot interleave with another writer;
+ * without RETURNING, which would buffer its row in a temporary b-tree
+ * (db.h). The counter of the day exists but for the first dossier of the
+ * day: read, then UPDATE, or INSERT the first.
+ */
+static int counter_next_sqlite(struct db *db, const char *scope,
+			       const char *period, int64_t *out,
+			       struct buf *err)
 {
 	struct db_stmt *st;
-	/* The counter of the day exists but for the first dossier of the
-	 * day: a plain UPDATE first (one index seek), the upsert when none. */
-	int rc = db_prepare_cached(db, "UPDATE dossier_counter SET last ="
-				   " last + 1 WHERE scope = ? AND period = ?"
-				   " RETURNING last", &st, err);
+	int64_t last = 0;
+	bool found;
+	int rc = db_prepare_cached(db, "SELECT last FROM dossier_counter"
+				   " WHERE scope = ? AND period = ?", &st, err);
+
 	if (rc)
 		return rc;
 	db_bind_text(st, 1, scope, -1);
 	db_bind_text(st, 2, period, -1);
 	rc = db_step(st);
-	if (rc == DB_ROW)
-		*out = db_column_int64(st, 0);
+	found = rc == DB_ROW;
+	if (found)
+		last = db_column_int64(st, 0);
 	db_done(st);
-	if (rc == DB_ROW)
-		return 0;
 	if (rc < 0)
 		return rc;
+	rc = found ? db_prepare_cached(db, "UPDATE dossier_counter SET last"
+				       " = ? WHERE scope = ? AND period = ?",
+				       &st, err)
+		   : db_prepare_cached(db, "INSERT INTO dossier_counter (last,"
+				       " scope, period) VALUES (?, ?, ?)",
+				       &st, err);
+	if (rc)
+		return rc;
+	db_bind_int64(st, 1, last + 1);
+	db_bind_text(st, 2, scope, -1);
+	db_bind_text(st, 3, period, -1);
+	rc = db_step(st);
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	*out = last + 1;
+	return 0;
+}
+
+static int counter_next(struct db *db, const char *scope, const char *period,
+			int64_t *out, struct buf *err)
+{
+	struct db_stmt *st;
+	int rc;
+
+	if (db_kind(db) == DB_SQLITE)
+		return counter_next_sqlite(db, scope, period, out, err);
+	/* PostgreSQL: one atomic upsert (concurrent transactions wait on
+	 * the row) */
 	rc = db_prepare_cached(
 		db,
 		"INSERT INTO dossier_counter (scope, period, last) VALUES"
@@ -830,6 +866,22 @@ static void create_remember(struct dossier_bulk *bk, int64_t id,
 static int bulk_desk(struct dossier_bulk *bk, int64_t desk_id, char unit[16],
 		     char agency[48], char parent[16], struct buf *err);
 
+/* The dossier's row; "RETURNING id" is added on PostgreSQL. */
+#define DOSSIER_INSERT \
+	"INSERT INTO dossiers (code, secret_hash, procedure_code," \
+	" version_id, desk_id, unit_code, channel, request," \
+	" applicant_kind, applicant_name, applicant_id_number," \
+	" applicant_birth_year, applicant_sex, applicant_phone," \
+	" applicant_email, applicant_address_unit," \
+	" applicant_address_street, state, resume_state, step, n_steps," \
+	" queue_role, assignee_id, dur_code, submitted_at, received_at," \
+	" due_at, original_due_at, approach_at, finished_at, closed_at," \
+	" restart_at, pauses, supplement_count, apology_used, violation," \
+	" classification, active, version, fee_dong, paid_dong," \
+	" book_year, book_no, created_at, updated_at) VALUES (?, ?, ?," \
+	" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?," \
+	" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)"
+
 /*
  * The one implementation of creation. bk NULL: its own transaction (a
  * savepoint of the caller's). bk set: in the caller's transaction without
@@ -853,7 +905,7 @@ static int create_run(struct db *db, struct dossier_bulk *bk,
 	int64_t seq = 0, book_no = 0, id = 0;
 	struct db_stmt *st;
 	char *first_payload = NULL;
-	bool in_tx = false;
+	bool in_tx = false, sqlite;
 	int rc;
 
 	memset(out, 0, sizeof *out);
@@ -941,23 +993,12 @@ static int create_run(struct db *db, struct dossier_bulk *bk,
 	sha256_hex(out->secret, hash);
 	pauses_encode(&d, &pz);
 	dur_code(&d.dur, dc);
-	rc = db_prepare_cached(
-		db,
-		"INSERT INTO dossiers (code, secret_hash, procedure_code,"
-		" version_id, desk_id, unit_code, channel, request,"
-		" applicant_kind, applicant_name, applicant_id_number,"
-		" applicant_birth_year, applicant_sex, applicant_phone,"
-		" applicant_email, applicant_address_unit,"
-		" applicant_address_street, state, resume_state, step, n_steps,"
-		" queue_role, assignee_id, dur_code, submitted_at, received_at,"
-		" due_at, original_due_at, approach_at, finished_at, closed_at,"
-		" restart_at, pauses, supplement_count, apology_used, violation,"
-		" classification, active, version, fee_dong, paid_dong,"
-		" book_year, book_no, created_at, updated_at) VALUES (?, ?, ?,"
-		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)"
-		" RETURNING id",
-		&st, err);
+	/* SQLite: the id from the connection, not RETURNING (db.h) */
+	sqlite = db_kind(db) == DB_SQLITE;
+	rc = db_prepare_cached(db,
+			       sqlite ? DOSSIER_INSERT
+				      : DOSSIER_INSERT " RETURNING id",
+			       &st, err);
 	if (rc)
 		goto out;
 	{
@@ -1019,6 +1060,10 @@ static int create_run(struct db *db, struct dossier_bulk *bk,
 	rc = db_step(st);
 	if (rc == DB_ROW)
 		id = db_column_int64(st, 0);
+	if (rc == DB_DONE && sqlite) {
+		id = db_last_insert_id(db);
+		rc = DB_ROW;
+	}
 	db_done(st);
 	if (rc < 0) {
 		if (db_error_is_unique(db) && !bk) {

@@ -391,6 +391,42 @@ static void test_transactions(void **state)
 	assert_int_equal(db_commit(db, &err), 0);
 	assert_int_equal(query_int(db, "SELECT SUM(k) FROM t_tx"), 1 + 3 + 5);
 
+	/* Twelve levels (SQLite keeps the first eight savepoints prepared,
+	 * deeper ones run as text): each odd level's row is rolled back. */
+	assert_int_equal(db_begin(db, &err), 0);
+	for (int lv = 1; lv <= 12; lv++) {
+		char sql[64];
+		assert_int_equal(db_begin(db, &err), 0);
+		snprintf(sql, sizeof(sql), "INSERT INTO t_tx (k) VALUES (%d)",
+			 100 + lv);
+		exec_ok(db, sql);
+	}
+	for (int lv = 12; lv >= 1; lv--)
+		assert_int_equal(lv % 2 ? db_rollback(db) : db_commit(db, &err),
+				 0);
+	assert_int_equal(db_commit(db, &err), 0);
+	/* a rollback at level lv undoes the levels above it too */
+	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM t_tx "
+				       "WHERE k > 100"), 0);
+	assert_int_equal(db_begin(db, &err), 0);
+	for (int lv = 1; lv <= 12; lv++) {
+		char sql[64];
+		assert_int_equal(db_begin(db, &err), 0);
+		snprintf(sql, sizeof(sql), "INSERT INTO t_tx (k) VALUES (%d)",
+			 100 + lv);
+		exec_ok(db, sql);
+		if (lv == 10 || lv == 5)
+			assert_int_equal(db_rollback(db), 0);
+	}
+	for (int lv = 12; lv >= 1; lv--)
+		if (lv != 10 && lv != 5)
+			assert_int_equal(db_commit(db, &err), 0);
+	assert_int_equal(db_commit(db, &err), 0);
+	assert_int_equal(query_int(db, "SELECT SUM(k) - 100 * COUNT(*) "
+				       "FROM t_tx WHERE k > 100"),
+			 78 - 10 - 5);
+	exec_ok(db, "DELETE FROM t_tx WHERE k > 100");
+
 	/* A failed statement, then a rollback, leaves nothing behind. */
 	assert_int_equal(db_begin(db, &err), 0);
 	exec_ok(db, "INSERT INTO t_tx (k) VALUES (6)");
@@ -535,6 +571,16 @@ static void test_changes_returning_upsert(void **state)
 	}
 	assert_int_equal(query_int(db, "SELECT n FROM t_dml WHERE code = 'c1'"),
 			 2);
+	/* The id of an insert without RETURNING: SQLite only (db.h). */
+	assert_int_equal(db_prepare_cached(db, "INSERT INTO t_dml (id, code, n)"
+					   " VALUES (?, 'c4', 0)", &st, NULL),
+			 0);
+	db_bind_int64(st, 1, 77);
+	assert_int_equal(db_step(st), DB_DONE);
+	db_done(st);
+	assert_int_equal(db_last_insert_id(db),
+			 db_kind(db) == DB_SQLITE ? 77 : 0);
+	exec_ok(db, "DELETE FROM t_dml WHERE code = 'c4'");
 	assert_int_equal(count(db, "t_dml"), 3);
 	db_close(db);
 }
