@@ -1419,9 +1419,9 @@ static int touch(struct db *db, const char *sql, int64_t id, mc_time now,
 	return rc < 0 ? db_fail(db, rc, err) : 0;
 }
 
-int auth_session_lookup(struct db *db, const char *token, mc_time now,
-			struct principal *p, int64_t *session_id,
-			bool *expired, struct buf *err)
+int auth_session_find(struct db *db, const char *token, mc_time now,
+		      struct principal *p, int64_t *session_id, bool *expired,
+		      struct auth_touch *t, struct buf *err)
 {
 	char hash[AUTH_TOKEN_HEX + 1];
 	struct db_stmt *st = NULL;
@@ -1462,15 +1462,40 @@ int auth_session_lookup(struct db *db, const char *token, mc_time now,
 		return rc;
 	/* Only a stale mark is written: a write per request would serialise
 	 * every reader behind the database's one writer. */
-	if (last_seen < now - AUTH_TOUCH_EVERY_S &&
-	    (rc = touch(db,
-			"UPDATE sessions SET last_seen = ? "
-			"WHERE id = ? AND last_seen < ?",
-			id, now, err)) < 0)
-		return rc;
+	if (last_seen < now - AUTH_TOUCH_EVERY_S)
+		t->session_id = id;
 	if (session_id)
 		*session_id = id;
 	return 0;
+}
+
+int auth_touch(struct db *db, const struct auth_touch *t, mc_time now,
+	       struct buf *err)
+{
+	int rc = 0;
+
+	if (t->session_id)
+		rc = touch(db,
+			   "UPDATE sessions SET last_seen = ? "
+			   "WHERE id = ? AND last_seen < ?",
+			   t->session_id, now, err);
+	if (!rc && t->token_id)
+		rc = touch(db,
+			   "UPDATE api_tokens SET last_used_at = ? WHERE id = ? "
+			   "AND (last_used_at IS NULL OR last_used_at < ?)",
+			   t->token_id, now, err);
+	return rc;
+}
+
+int auth_session_lookup(struct db *db, const char *token, mc_time now,
+			struct principal *p, int64_t *session_id,
+			bool *expired, struct buf *err)
+{
+	struct auth_touch t = { 0, 0 };
+	int rc = auth_session_find(db, token, now, p, session_id, expired, &t,
+				   err);
+
+	return rc ? rc : auth_touch(db, &t, now, err);
 }
 
 int auth_session_revoke(struct db *db, const struct auth_actor *by,
@@ -1677,8 +1702,9 @@ out:
 	return rc;
 }
 
-int auth_token_lookup(struct db *db, const char *token, mc_time now,
-		      struct principal *p, struct buf *err)
+int auth_token_find(struct db *db, const char *token, mc_time now,
+		    struct principal *p, struct auth_touch *t,
+		    struct buf *err)
 {
 	char hash[AUTH_TOKEN_HEX + 1];
 	struct db_stmt *st = NULL;
@@ -1716,12 +1742,18 @@ int auth_token_lookup(struct db *db, const char *token, mc_time now,
 	p->token_id = id;
 	snprintf(p->name, sizeof(p->name), "token:%s", name);
 	authz_add_grant(p, r, unit);
-	if (last_used >= now - AUTH_TOUCH_EVERY_S)
-		return 0;	/* fresh enough: no write (see sessions) */
-	return touch(db,
-		     "UPDATE api_tokens SET last_used_at = ? WHERE id = ? "
-		     "AND (last_used_at IS NULL OR last_used_at < ?)",
-		     id, now, err);
+	if (last_used < now - AUTH_TOUCH_EVERY_S)
+		t->token_id = id;	/* else fresh enough (see sessions) */
+	return 0;
+}
+
+int auth_token_lookup(struct db *db, const char *token, mc_time now,
+		      struct principal *p, struct buf *err)
+{
+	struct auth_touch t = { 0, 0 };
+	int rc = auth_token_find(db, token, now, p, &t, err);
+
+	return rc ? rc : auth_touch(db, &t, now, err);
 }
 
 int auth_token_revoke(struct db *db, const struct auth_actor *by,

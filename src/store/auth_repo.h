@@ -227,6 +227,29 @@ int auth_session_lookup(struct db *db, const char *token, mc_time now,
 			bool *expired, struct buf *err);
 
 /*
+ * The write a lookup leaves to its caller (auth_touch), so that the
+ * lookups of a request can share one read transaction (web/auth.c): the
+ * ids whose mark is stale, or 0.
+ */
+struct auth_touch {
+	int64_t session_id;	/* sessions.last_seen */
+	int64_t token_id;	/* api_tokens.last_used_at */
+};
+/* auth_session_lookup() without its write: sets t->session_id instead
+ * (t is not cleared first). */
+int auth_session_find(struct db *db, const char *token, mc_time now,
+		      struct principal *p, int64_t *session_id, bool *expired,
+		      struct auth_touch *t, struct buf *err);
+/* auth_token_lookup() without its write: sets t->token_id instead. */
+int auth_token_find(struct db *db, const char *token, mc_time now,
+		    struct principal *p, struct auth_touch *t,
+		    struct buf *err);
+/* Writes the marks `t` asks for (outside any read transaction); 0 or
+ * MC_EDB. */
+int auth_touch(struct db *db, const struct auth_touch *t, mc_time now,
+	       struct buf *err);
+
+/*
  * Revokes one session. user_id > 0: only if it belongs to that user
  * (MC_ENOTFOUND otherwise: a user revoking their own sessions cannot touch
  * another's). Audited when `by` is not NULL.

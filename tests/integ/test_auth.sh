@@ -190,9 +190,15 @@ check "login failures are audited" grep -q "login.fail" "$T/audit"
 check "the audit holds no password" sh -c "! grep -q '$PW' '$T/audit'"
 
 # ---- bearer tokens ------------------------------------------------------------
+"$B" token list --json --db "$DB" >"$T/tokens" 2>&1
+check "a token not used yet has no last use" \
+	sh -c "tr -d ' \n' <'$T/tokens' | grep -o '\"name\":\"${p}-tich-hop\"[^}]*' | grep -q '\"last_used_at\":null'"
 http GET /api/v1/me -H "Authorization: Bearer $TOKEN"
 expect_status "bearer token: API me" 200
 expect_body "... as the token" "\"token:${p}-tich-hop\""
+"$B" token list --json --db "$DB" >"$T/tokens" 2>&1
+check "... and its use is marked (after the request's read transaction)" \
+	sh -c "tr -d ' \n' <'$T/tokens' | grep -o '\"name\":\"${p}-tich-hop\"[^}]*' | grep -q '\"last_used_at\":\"20'"
 http GET /api/v1/units/07210/users -H "Authorization: Bearer $TOKEN"
 expect_status "viewer token may not manage users: 403" 403
 http GET /api/v1/me -H "Authorization: Bearer mct_$(printf '%064d' 0)"
