@@ -75,16 +75,45 @@ static int check(const char *s, size_t len, struct buf *err)
 	return MC_EINVALID;
 }
 
+/*
+ * True when valid UTF-8 `s` is NFC for sure, without utf8proc (whose
+ * decompose-and-recompose, with its allocation, was a tenth of an intake:
+ * names and addresses are normalised field by field). Every code point
+ * below U+0300 (ASCII, Latin-1, Latin Extended-A and B: "Đ", "Ơ", "Ư")
+ * and in Latin Extended Additional U+1E00..U+1EFF (the precomposed
+ * Vietnamese letters "ễ", "ộ", ...) has NFC_Quick_Check=Yes and canonical
+ * combining class 0 (Unicode UAX #15; DerivedNormalizationProps.txt):
+ * a string of only those is its own NFC. Anything else (a combining
+ * mark, a decomposed "e" + U+0302, other scripts) goes to utf8proc.
+ */
+static bool nfc_already(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = p[i];
+		if (c < 0x80) {
+			i++;
+		} else if (c < 0xCC) {
+			i += 2;		/* U+0080..U+02FF */
+		} else if (c == 0xE1 && i + 1 < len &&
+			   (p[i + 1] == 0xB8 || p[i + 1] == 0xB9 ||
+			    p[i + 1] == 0xBA || p[i + 1] == 0xBB)) {
+			i += 3;		/* U+1E00..U+1EFF */
+		} else {
+			return false;
+		}
+	}
+	return true;
+}
+
 int text_nfc(const char *s, size_t len, struct buf *out, struct buf *err)
 {
 	int rc = check(s, len, err);
 	if (rc)
 		return rc;
-	/* Pure ASCII is already NFC: skip the allocation. */
-	size_t i = 0;
-	while (i < len && (unsigned char)s[i] < 0x80)
-		i++;
-	if (i == len) {
+	if (nfc_already(s, len)) {
 		buf_add(out, s, len);
 		return 0;
 	}

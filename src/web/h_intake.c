@@ -118,6 +118,30 @@ static void put_scalar(json_t *o, const char *k, json_t *v)
 		json_object_set_new(o, k, json_string(json_is_true(v) ? "1" : ""));
 }
 
+/* The form key "c<seq><suffix>" into k (48 bytes): by hand, it is made
+ * several times per component of every intake. */
+static void comp_key(char k[48], json_int_t seq, const char *suffix)
+{
+	char digits[24], *d = digits + sizeof digits;
+	unsigned long long u = seq < 0 ? -(unsigned long long)seq
+				       : (unsigned long long)seq;
+	size_t n, sl = strlen(suffix);
+
+	do {
+		*--d = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (seq < 0)
+		*--d = '-';
+	n = (size_t)(digits + sizeof digits - d);
+	if (1 + n + sl >= 48)
+		sl = 48 - 2 - n;
+	k[0] = 'c';
+	memcpy(k + 1, d, n);
+	memcpy(k + 1 + n, suffix, sl);
+	k[1 + n + sl] = '\0';
+}
+
 /*
  * The input as one flat object of strings, whatever its form: the form
  * fields as posted (first value of a name wins), or a JSON body flattened
@@ -148,19 +172,19 @@ static json_t *flat_input(struct http_request *req, json_t *body)
 		json_t *seq = json_object_get(c, "seq");
 		if (!json_is_integer(seq))
 			continue;
-		static const char *const keys[] = { "mode", "originals",
-						    "certified", "copies" };
+		static const char *const keys[][2] = {
+			{ "mode", "_mode" },
+			{ "originals", "_originals" },
+			{ "certified", "_certified" },
+			{ "copies", "_copies" },
+			/* a scan stored first with POST /api/v1/files */
+			{ "file_sha256", "_sha256" },
+		};
 		for (size_t j = 0; j < ARRAY_SIZE(keys); j++) {
 			char name[48];
-			snprintf(name, sizeof(name), "c%lld_%s",
-				 (long long)json_integer_value(seq), keys[j]);
-			put_scalar(in, name, json_object_get(c, keys[j]));
+			comp_key(name, json_integer_value(seq), keys[j][1]);
+			put_scalar(in, name, json_object_get(c, keys[j][0]));
 		}
-		/* A scan stored first with POST /api/v1/files. */
-		char name[48];
-		snprintf(name, sizeof(name), "c%lld_sha256",
-			 (long long)json_integer_value(seq));
-		put_scalar(in, name, json_object_get(c, "file_sha256"));
 	}
 	struct buf items = BUF_INIT;
 	json_array_foreach(json_object_get(body, "items"), i, c)
@@ -869,6 +893,14 @@ out:
 	return rc;
 }
 
+/* "Thành phần N (name)": a component's label in messages, made when one
+ * is needed. */
+static const char *comp_label(struct http_request *req, int nth,
+			      const char *name)
+{
+	return arena_printf(req->arena, "Thành phần %d (%s)", nth, name);
+}
+
 /*
  * The scan of component `seq` (TT 01/2023 art. 8: digitised at intake):
  * a file uploaded with this post (field cSEQ_file, multipart, already in
@@ -880,19 +912,19 @@ out:
  */
 static int component_file(struct ictx *c, json_t *in, json_int_t seq,
 			  const char **sha, json_t *errors, const char *k,
-			  const char *label)
+			  int nth, const char *name)
 {
 	struct http_request *req = c->req;
 	char f[48], h[48];
-	snprintf(f, sizeof(f), "c%lld_file", (long long)seq);
-	snprintf(h, sizeof(h), "c%lld_sha256", (long long)seq);
+	comp_key(f, seq, "_file");
+	comp_key(h, seq, "_sha256");
 	const struct http_upload *up = http_upload(req, f);
 	*sha = NULL;
 	if (up) {
 		*sha = up->sha256;
 		json_object_set_new(in, h, json_string(up->sha256));
 		char fn[48];
-		snprintf(fn, sizeof(fn), "c%lld_filename", (long long)seq);
+		comp_key(fn, seq, "_filename");
 		json_object_set_new(in, fn, json_string(up->filename));
 		return 0;
 	}
@@ -909,7 +941,7 @@ static int component_file(struct ictx *c, json_t *in, json_int_t seq,
 	if (fd >= 0)
 		close(fd);
 	if (rc) {
-		json_field_error(errors, k, label,
+		json_field_error(errors, k, comp_label(req, nth, name),
 				 "file số hóa không có trong kho lưu trữ; tải lại file");
 		return -1;
 	}
@@ -937,22 +969,22 @@ static void check_components(struct ictx *c, json_t *in, struct intake_in *ii,
 	{
 		json_int_t seq = json_integer_value(json_object_get(row, "seq"));
 		const char *name = json_str(row, "name");
-		char k[40];
-		snprintf(k, sizeof(k), "c%lld_mode", (long long)seq);
+		int nth = (int)i + 1;
+		char k[48];
+		comp_key(k, seq, "_mode");
 		const char *mode = fv(in, k);
-		char kf[40];
-		snprintf(kf, sizeof(kf), "c%lld_originals", (long long)seq);
+		char kf[48];
+		comp_key(kf, seq, "_originals");
 		int no = count_of(fv(in, kf));
-		snprintf(kf, sizeof(kf), "c%lld_certified", (long long)seq);
+		comp_key(kf, seq, "_certified");
 		int nce = count_of(fv(in, kf));
-		snprintf(kf, sizeof(kf), "c%lld_copies", (long long)seq);
+		comp_key(kf, seq, "_copies");
 		int nco = count_of(fv(in, kf));
-		const char *label = arena_printf(req->arena, "Thành phần %d (%s)",
-						 (int)i + 1, name);
 		if (!*mode || !strcmp(mode, "missing")) {
 			ii->missing[ii->n_missing++] = name;
 			if (!refusing) {
-				json_field_error(errors, k, label,
+				json_field_error(errors, k,
+						 comp_label(req, nth, name),
 						 *mode ? "còn thiếu"
 						 : "chọn hình thức đã nhận");
 				if (*mode && n_missing++)
@@ -966,11 +998,12 @@ static void check_components(struct ictx *c, json_t *in, struct intake_in *ii,
 			continue;
 		enum dossier_component_mode m;
 		if (dossier_component_mode_parse(mode, &m)) {
-			json_field_error(errors, k, label, "hình thức không hợp lệ");
+			json_field_error(errors, k, comp_label(req, nth, name),
+					 "hình thức không hợp lệ");
 			continue;
 		}
 		if (no < 0 || nce < 0 || nco < 0) {
-			json_field_error(errors, k, label,
+			json_field_error(errors, k, comp_label(req, nth, name),
 					 "số bản là số nguyên từ 0 đến 99");
 			continue;
 		}
@@ -979,15 +1012,15 @@ static void check_components(struct ictx *c, json_t *in, struct intake_in *ii,
 		} else if ((m == DCM_ORIGINAL && !no) ||
 			   (m == DCM_CERTIFIED_COPY && !nce) ||
 			   (m == DCM_COPY && !nco)) {
-			json_field_error(errors, k, label,
+			json_field_error(errors, k, comp_label(req, nth, name),
 					 "nhập số bản của hình thức đã chọn");
 			continue;
 		}
 		const char *sha = NULL;
-		if (component_file(c, in, seq, &sha, errors, k, label))
+		if (component_file(c, in, seq, &sha, errors, k, nth, name))
 			continue;
 		if (m == DCM_DIGITISED && !sha) {
-			json_field_error(errors, k, label,
+			json_field_error(errors, k, comp_label(req, nth, name),
 					 "đính kèm file số hóa (PDF, JPEG, PNG) của "
 					 "thành phần này");
 			continue;

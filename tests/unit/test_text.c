@@ -6,7 +6,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <utf8proc.h>
 
 #include "util/err.h"
 #include "util/text.h"
@@ -56,6 +59,49 @@ static void test_nfc(void **state)
 	assert_string_equal(out.ptr, "abc");
 	buf_release(&out);
 	buf_release(&err);
+}
+
+/* text_nfc(s) is utf8proc's NFC of s, the short cut (strings of code
+ * points below U+0300 or in U+1E00..U+1EFF are taken as they are) included:
+ * each code point of those ranges alone, followed by a combining mark,
+ * and Vietnamese in both forms. */
+static void nfc_is_utf8proc(const char *s)
+{
+	struct buf out = BUF_INIT, err = BUF_INIT;
+	char *want = (char *)utf8proc_NFC((const utf8proc_uint8_t *)s);
+
+	assert_non_null(want);
+	assert_int_equal(text_nfc(s, strlen(s), &out, &err), 0);
+	if (strcmp(out.ptr, want))
+		fail_msg("NFC of \"%s\": got \"%s\", want \"%s\"", s, out.ptr,
+			 want);
+	free(want);
+	buf_release(&out);
+	buf_release(&err);
+}
+
+static void test_nfc_short_cut(void **state)
+{
+	(void)state;
+	static const utf8proc_int32_t after[] = { 0, 0x300, 0x301, 0x302,
+						  0x303, 0x309, 0x323, 0x31B };
+	for (utf8proc_int32_t cp = 0x20; cp < 0x1F00; cp++) {
+		if (cp == 0x300)
+			cp = 0x1E00;
+		for (size_t j = 0; j < sizeof(after) / sizeof(*after); j++) {
+			utf8proc_uint8_t s[16];
+			utf8proc_ssize_t n = utf8proc_encode_char(cp, s);
+			if (after[j])
+				n += utf8proc_encode_char(after[j], s + n);
+			s[n] = 0;
+			if (cp == 0x7f || (cp >= 0x80 && cp < 0xA0))
+				continue;	/* control characters */
+			nfc_is_utf8proc((const char *)s);
+		}
+	}
+	nfc_is_utf8proc("Nguyễn Thị Lan, Phường Cảnh Thụy, Đường Lê Lợi");
+	nfc_is_utf8proc("Nguye\xCC\x82\xCC\x83n Thi\xCC\xA3 Lan");
+	nfc_is_utf8proc("Ơ\xCC\x80 Ư\xCC\x89 \xE1\xBB\x9D\xCC\x83 Ω Å");
 }
 
 static void test_invalid_utf8(void **state)
@@ -115,6 +161,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_search_keys),
 		cmocka_unit_test(test_nfc),
+		cmocka_unit_test(test_nfc_short_cut),
 		cmocka_unit_test(test_invalid_utf8),
 		cmocka_unit_test(test_squeeze),
 		cmocka_unit_test(test_chars),
