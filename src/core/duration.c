@@ -253,8 +253,8 @@ static const char *const unit_codes[] = {
 
 void duration_code(const struct duration *d, struct buf *out)
 {
-	buf_addf(out, "%d%s", d->unit == DUR_SAME_DAY ? 0 : d->amount,
-		 unit_codes[d->unit]);
+	buf_add_int(out, d->unit == DUR_SAME_DAY ? 0 : d->amount);
+	buf_adds(out, unit_codes[d->unit]);
 }
 
 int duration_from_code(const char *code, struct duration *out,

@@ -248,6 +248,17 @@ static bool same_sessions(const struct officehours *oh, int a, int b)
 		       (size_t)oh->n_sess[a] * sizeof(struct oh_session));
 }
 
+/* "HH:MM" of minutes since midnight (0..1440), without printf: the
+ * calendar cache formats a desk's hours on every intake. */
+static void add_hhmm(struct buf *out, int min)
+{
+	char t[5] = { (char)('0' + min / 600), (char)('0' + min / 60 % 10),
+		      ':', (char)('0' + min % 60 / 10),
+		      (char)('0' + min % 10) };
+
+	buf_add(out, t, sizeof t);
+}
+
 void officehours_format(const struct officehours *oh, struct buf *out)
 {
 	/* Monday first, Sunday last, consecutive equal days as a range. */
@@ -263,14 +274,16 @@ void officehours_format(const struct officehours *oh, struct buf *out)
 				buf_adds(out, "; ");
 			first = false;
 			buf_adds(out, day_names[w]);
-			if (j - i > 1)
-				buf_addf(out, "-%s", day_names[order[j - 1]]);
+			if (j - i > 1) {
+				buf_addch(out, '-');
+				buf_adds(out, day_names[order[j - 1]]);
+			}
 			for (int k = 0; k < oh->n_sess[w]; k++) {
 				const struct oh_session *s = &oh->sess[w][k];
-				buf_addf(out, "%c%02d:%02d-%02d:%02d",
-					 k ? ',' : ' ', s->start / 60,
-					 s->start % 60, s->end / 60,
-					 s->end % 60);
+				buf_addch(out, k ? ',' : ' ');
+				add_hhmm(out, s->start);
+				buf_addch(out, '-');
+				add_hhmm(out, s->end);
 			}
 		}
 		i = j;
@@ -279,9 +292,10 @@ void officehours_format(const struct officehours *oh, struct buf *out)
 		buf_adds(out, "; ");
 	if (oh->cutoff < 0)
 		buf_adds(out, "cutoff none");
-	else
-		buf_addf(out, "cutoff %02d:%02d", oh->cutoff / 60,
-			 oh->cutoff % 60);
+	else {
+		buf_adds(out, "cutoff ");
+		add_hhmm(out, oh->cutoff);
+	}
 	if (oh->makeup_wday != 1)
 		buf_addf(out, "; makeup %s", day_names[oh->makeup_wday]);
 }

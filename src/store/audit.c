@@ -34,19 +34,43 @@ static const char zero_hash[65] =
 /* ---- what is hashed ----------------------------------------------------- */
 
 /* "name=LEN:VALUE\n", or "name=-\n" for NULL (docs/audit.md). */
+/* "name=-\n" for NULL, else "name=LEN:VALUE\n" (without printf: the
+ * chain hashes this on every audited write; the bytes are the format's,
+ * tests/unit/test_audit.c pins them). */
 static void add_field(struct buf *b, const char *name, const char *v)
 {
-	if (!v)
-		buf_addf(b, "%s=-\n", name);
-	else
-		buf_addf(b, "%s=%zu:%s\n", name, strlen(v), v);
+	buf_adds(b, name);
+	if (!v) {
+		buf_add(b, "=-\n", 3);
+		return;
+	}
+	size_t len = strlen(v);
+	buf_addch(b, '=');
+	buf_add_int(b, (long long)len);
+	buf_addch(b, ':');
+	buf_add(b, v, len);
+	buf_addch(b, '\n');
 }
 
 static void add_int(struct buf *b, const char *name, int64_t v)
 {
-	char num[24];
-	snprintf(num, sizeof(num), "%" PRId64, v);
-	add_field(b, name, num);
+	char tmp[24], *p = tmp + sizeof tmp;
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+	size_t n;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	n = (size_t)(tmp + sizeof tmp - p);
+	buf_adds(b, name);
+	buf_addch(b, '=');
+	buf_add_int(b, (long long)n);
+	buf_addch(b, ':');
+	buf_add(b, p, n);
+	buf_addch(b, '\n');
 }
 
 /* The canonical content of a row (version 1), appended to `b`. */

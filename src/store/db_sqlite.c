@@ -383,12 +383,14 @@ static int sp_step(struct db *db, int which, int n)
 	char sql[48];
 	int rc;
 
-	snprintf(sql, sizeof(sql), fmt[which], n);
-	if (!*s && sqlite3_prepare_v3(d->h, sql, -1, SQLITE_PREPARE_PERSISTENT,
-				      s, NULL) != SQLITE_OK)
-		return fail(db, sql);
+	if (!*s) {
+		snprintf(sql, sizeof(sql), fmt[which], n);
+		if (sqlite3_prepare_v3(d->h, sql, -1, SQLITE_PREPARE_PERSISTENT,
+				       s, NULL) != SQLITE_OK)
+			return fail(db, sql);
+	}
 	rc = sqlite3_step(*s);
-	rc = rc == SQLITE_DONE ? 0 : fail(db, sql);
+	rc = rc == SQLITE_DONE ? 0 : fail(db, sqlite3_sql(*s));
 	sqlite3_reset(*s);
 	return rc;
 }

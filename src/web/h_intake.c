@@ -107,13 +107,13 @@ static json_t *money_json(int64_t dong)
 /* A JSON scalar as text into `o` under `k` (strings, integers, booleans). */
 static void put_scalar(json_t *o, const char *k, json_t *v)
 {
-	char num[32];
 	if (json_is_string(v))
 		json_object_set(o, k, v);
 	else if (json_is_integer(v)) {
-		snprintf(num, sizeof(num), "%lld",
-			 (long long)json_integer_value(v));
-		json_object_set_new(o, k, json_string(num));
+		struct buf num = BUF_INIT;
+		buf_add_int(&num, (long long)json_integer_value(v));
+		json_object_set_new(o, k, json_stringn_nocheck(num.ptr, num.len));
+		buf_release(&num);
 	} else if (json_is_boolean(v))
 		json_object_set_new(o, k, json_string(json_is_true(v) ? "1" : ""));
 }

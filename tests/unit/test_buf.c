@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "util/arena.h"
@@ -75,6 +76,23 @@ static void test_buf_html(void **state)
 	buf_release(&b);
 }
 
+static void test_buf_int(void **state)
+{
+	static const long long v[] = { 0, 7, -1, 42, 1000000, -987654321,
+				       9223372036854775807LL,
+				       -9223372036854775807LL - 1 };
+	(void)state;
+	for (size_t i = 0; i < sizeof(v) / sizeof(*v); i++) {
+		struct buf b = BUF_INIT;
+		char want[32];
+		buf_adds(&b, "n=");
+		buf_add_int(&b, v[i]);
+		snprintf(want, sizeof(want), "n=%lld", v[i]);
+		assert_string_equal(b.ptr, want);
+		buf_release(&b);
+	}
+}
+
 static void test_arena(void **state)
 {
 	(void)state;
@@ -99,6 +117,7 @@ int main(void)
 		cmocka_unit_test(test_buf_long_format),
 		cmocka_unit_test(test_buf_cap_is_sticky),
 		cmocka_unit_test(test_buf_html),
+		cmocka_unit_test(test_buf_int),
 		cmocka_unit_test(test_arena),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
