@@ -65,6 +65,24 @@ void json_pool_end(void)
 	pool_arena = NULL;
 }
 
+struct arena *json_pool_pause(void)
+{
+	struct arena *a = pool_arena;
+
+	pool_arena = NULL;
+	return a;
+}
+
+void json_pool_resume(struct arena *a)
+{
+	pool_arena = a;
+}
+
+struct arena *json_pool_current(void)
+{
+	return pool_arena;
+}
+
 /* Bytes a JSON string cannot hold as they are: control characters, the
  * quote and the backslash (RFC 8259 §7; what jansson escapes by default). */
 static const unsigned char must_escape[256] = {

@@ -46,8 +46,8 @@ char *json_text(const json_t *v, size_t flags);
  * its time in malloc() and free().
  * Rules for code that runs in the pool (routes with ROUTE_JSON_POOL,
  * web/route.h, pooled by route_run()):
- *  - no value made there may outlive the request (no caches of jansson
- *    values);
+ *  - no value made there may outlive the request: a cache keeps copies
+ *    made while the pool is paused (json_pool_pause());
  *  - nothing jansson returns there may reach free(): json_dumps() is not
  *    used anywhere in src/ (json_text() instead; `make check` looks).
  * json_pool_install() sets the allocator (json_set_alloc_funcs) for the
@@ -58,5 +58,12 @@ char *json_text(const json_t *v, size_t flags);
 void json_pool_install(void);
 void json_pool_begin(struct arena *a);
 void json_pool_end(void);
+/* Steps out of the thread's pool (returns its arena, or NULL) and back:
+ * around values that must outlive the request, e.g. a cache's copies
+ * (json_deep_copy() while paused). */
+struct arena *json_pool_pause(void);
+void json_pool_resume(struct arena *a);
+/* The arena of the thread's pool, or NULL outside one. */
+struct arena *json_pool_current(void);
 
 #endif

@@ -363,11 +363,19 @@ int app_db(struct http_request *req, struct db **out)
 	struct app *app = req->app;
 	struct buf err = BUF_INIT;
 	int rc = MC_EDB;
+	/* once per request: db_pool_get() rolls back what a previous request
+	 * left open, and would roll back this request's own transaction
+	 * (the authorization's read transaction, web/auth.c) */
+	if (req->db) {
+		*out = req->db;
+		return 0;
+	}
 	if (!app->db) {
 		log_error("%s: no database configured", req->path);
 	} else if (db_pool_get(app->db, out, &err)) {
 		log_error("database connection failed: %s", err.ptr);
 	} else {
+		req->db = *out;
 		rc = 0;
 	}
 	if (rc && app->metrics)

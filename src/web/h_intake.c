@@ -539,9 +539,12 @@ static void memo_put(const struct ictx *c, int64_t version,
 	m->channel = c->channel;
 	m->today = c->today;
 	m->catalog_version = version;
-	m->desk = json_incref(c->desk);
-	m->proc = json_incref(c->proc);
-	m->comps = json_incref(c->comps);
+	/* copies on the heap: the request's own may be in its JSON pool */
+	struct arena *pool = json_pool_pause();
+	m->desk = json_deep_copy(c->desk);
+	m->proc = json_deep_copy(c->proc);
+	m->comps = json_deep_copy(c->comps);
+	json_pool_resume(pool);
 	m->unit = c->unit;
 	m->terms = c->terms;
 	m->oh = *oh;

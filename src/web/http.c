@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "util/json.h"
 #include "util/xalloc.h"
 
 static const char *kv_find(const struct http_kv *kv, int n, const char *name)
@@ -85,7 +86,9 @@ json_t *http_json_body(struct http_request *req)
 			json_decref(j);
 			j = NULL;
 		}
-		if (j && req->arena)
+		if (j && req->arena && json_pool_current() == req->arena)
+			;	/* in the request's JSON pool: the arena frees it */
+		else if (j && req->arena)
 			arena_defer(req->arena, json_body_free, j);
 		else if (j) {
 			/* No arena (a test's bare request): not kept. */

@@ -76,6 +76,9 @@ struct http_request {
 	bool want_json;		/* /api/... or Accept: application/json */
 	struct arena *arena;
 	struct app *app;	/* the server's shared state (web/app.h) */
+	/* The thread's database connection once app_db() has handed it
+	 * out (and made it fit for a new request) for this request. */
+	struct db *db;
 	int route_index;	/* row of the matched route, -1 when none */
 	/* (added by auth) The peer's address ("127.0.0.1", "::1"), or NULL
 	 * in in-process tests. */

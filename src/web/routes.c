@@ -214,9 +214,11 @@ const struct route web_routes[] = {
 	/* The counter (web/h_intake.c, engineer "intake"): intake, receipt,
 	 * refusal at intake, the same-day sitting, the desk's bank account. */
 	{ HTTP_GET | HTTP_POST, "/mot-cua/tiep-nhan", handle_intake, 262144,
-	  ACT_DOSSIER_RECEIVE, NULL, intake_unit_of, 0, &upload_documents },
+	  ACT_DOSSIER_RECEIVE, NULL, intake_unit_of, ROUTE_JSON_POOL,
+	  &upload_documents },
 	{ HTTP_POST, "/api/v1/dossiers", handle_intake, 262144,
-	  ACT_DOSSIER_RECEIVE, NULL, intake_unit_of, 0, &upload_documents },
+	  ACT_DOSSIER_RECEIVE, NULL, intake_unit_of, ROUTE_JSON_POOL,
+	  &upload_documents },
 	{ HTTP_GET | HTTP_POST, "/mot-cua/ho-so/{code}/giay-tiep-nhan",
 	  handle_receipt, 4096, ACT_DOSSIER_RECEIVE, NULL,
 	  intake_unit_of_dossier, ROUTE_HIDE },

@@ -18,7 +18,10 @@
 #   expect_body NAME ERE    grep -E on the body
 #   expect_no_body NAME ERE
 #   expect_header NAME 'Name: value-prefix'  (name case-insensitive)
-#   it_done                 prints "NAME: N passed, M failed", exits 0/1
+#   it_done                 checks that the server log holds no "transaction
+#                           was left open", prints "NAME: N passed, M
+#                           failed", exits 0/1
+# IT_KEEP=1 keeps $T (the server's log, the database) for a look after.
 # Env: MOTCUA_BIN (default build/motcua), MOTCUA_TEST_DB.
 
 IT_BIN=${MOTCUA_BIN:-build/motcua}
@@ -35,7 +38,7 @@ it_cleanup() {
 		wait "$SERVER_PID" 2>/dev/null
 		SERVER_PID=
 	fi
-	[ -n "$T" ] && rm -rf "$T"
+	[ -n "$T" ] && [ -z "${IT_KEEP:-}" ] && rm -rf "$T"
 }
 
 it_init() {
@@ -169,6 +172,16 @@ expect_header() {
 }
 
 it_done() {
+	# Every script: no request left a transaction open for the next one
+	# on its thread (the pool rolls it back and says so).
+	if [ -n "${SERVER_LOG:-}" ] && [ -f "$SERVER_LOG" ]; then
+		if grep -q "a transaction was left open" "$SERVER_LOG"; then
+			echo "FAIL: the server log says a transaction was left open"
+			it_fail=$((it_fail + 1))
+		else
+			it_pass=$((it_pass + 1))
+		fi
+	fi
 	echo "$it_name: $it_pass passed, $it_fail failed"
 	[ "$it_fail" -eq 0 ] && exit 0
 	exit 1
