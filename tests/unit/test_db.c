@@ -360,6 +360,16 @@ static void test_cached_statements(void **state)
 	db_close(db);
 }
 
+/* One more nesting level with a row k in it. */
+static void nest_insert(struct db *db, int k)
+{
+	char sql[64];
+
+	assert_int_equal(db_begin(db, NULL), 0);
+	snprintf(sql, sizeof(sql), "INSERT INTO t_tx (k) VALUES (%d)", k);
+	exec_ok(db, sql);
+}
+
 static void test_transactions(void **state)
 {
 	const struct backend *be = *state;
@@ -394,13 +404,8 @@ static void test_transactions(void **state)
 	/* Twelve levels (SQLite keeps the first eight savepoints prepared,
 	 * deeper ones run as text): each odd level's row is rolled back. */
 	assert_int_equal(db_begin(db, &err), 0);
-	for (int lv = 1; lv <= 12; lv++) {
-		char sql[64];
-		assert_int_equal(db_begin(db, &err), 0);
-		snprintf(sql, sizeof(sql), "INSERT INTO t_tx (k) VALUES (%d)",
-			 100 + lv);
-		exec_ok(db, sql);
-	}
+	for (int lv = 1; lv <= 12; lv++)
+		nest_insert(db, 100 + lv);
 	for (int lv = 12; lv >= 1; lv--)
 		assert_int_equal(lv % 2 ? db_rollback(db) : db_commit(db, &err),
 				 0);
@@ -410,11 +415,7 @@ static void test_transactions(void **state)
 				       "WHERE k > 100"), 0);
 	assert_int_equal(db_begin(db, &err), 0);
 	for (int lv = 1; lv <= 12; lv++) {
-		char sql[64];
-		assert_int_equal(db_begin(db, &err), 0);
-		snprintf(sql, sizeof(sql), "INSERT INTO t_tx (k) VALUES (%d)",
-			 100 + lv);
-		exec_ok(db, sql);
+		nest_insert(db, 100 + lv);
 		if (lv == 10 || lv == 5)
 			assert_int_equal(db_rollback(db), 0);
 	}
