@@ -85,7 +85,7 @@ enum route_auth_flags {
 	ROUTE_HIDE = 1 << 1,
 	/* Not about authorization: the handler and the rendering run in the
 	 * JSON pool (util/json.h; its rules apply to the handler), for the
-	 * busiest read-only pages. */
+	 * busiest routes (the lookup, the intake). */
 	ROUTE_JSON_POOL = 1 << 2,
 };
 
