@@ -117,6 +117,11 @@ int main(int argc, char **argv)
 	}
 	sqlite3_int64 t_dossier = sqlite3_column_int64(tmpl, 0);
 	sqlite3_int64 t_audit = sqlite3_column_int64(tmpl, 1);
+	/* A statement left on a row keeps its read transaction open, and
+	 * then SQLite can never checkpoint: the WAL would grow through the
+	 * whole run (it did, to hundreds of MB), which no real writer can
+	 * afford and which skips the checkpoints the server pays for. */
+	sqlite3_reset(tmpl);
 	if (copy_sql(h, "dossiers", "code", "id", "id", sql[0], sizeof sql[0]) ||
 	    copy_sql(h, "dossier_events", "dossier_id", NULL, "dossier_id",
 		     sql[1], sizeof sql[1]) ||
@@ -140,6 +145,7 @@ int main(int argc, char **argv)
 	if (sqlite3_step(max_audit) != SQLITE_ROW)
 		goto out;
 	sqlite3_int64 audit_id = sqlite3_column_int64(max_audit, 0);
+	sqlite3_reset(max_audit);
 
 	char code[64], key[64];
 	long n = 0;

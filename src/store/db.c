@@ -671,8 +671,8 @@ bool db_in_transaction(const struct db *db)
  * meet the busy timeout. PostgreSQL has its own group commit: no groups.
  */
 #define GROUP_MAX 64	/* members of one group before it must commit */
-/* WAL frames past which a member checkpoints after its commit, outside
- * the lock (SQLite's own default for wal_autocheckpoint is 1000). */
+/* WAL frames past which the writer checkpoints between two groups
+ * (SQLite's own default for wal_autocheckpoint is 1000). */
 #define GROUP_CHECKPOINT_FRAMES 1000
 
 static _Atomic uint64_t n_group_commits, n_group_members;
@@ -700,13 +700,15 @@ struct db_group {
 	int n;			/* members in the open group */
 	struct group_waiter *waiters;	/* members waiting for its COMMIT */
 	int wal_frames;		/* the WAL's size after the last commit */
-	bool checkpointing;	/* a member is checkpointing (atomic) */
+	int checkpoint_at;	/* checkpoint once wal_frames reaches this */
+	bool checkpointing;	/* the writer is checkpointing: others wait */
 };
 
 static struct db_group *group_new(const char *url)
 {
 	struct db_group *g = xcalloc(1, sizeof(*g));
 	g->url = xstrdup(url);
+	g->checkpoint_at = GROUP_CHECKPOINT_FRAMES;
 	pthread_mutex_init(&g->lock, NULL);
 	pthread_cond_init(&g->committed, NULL);
 	return g;
@@ -778,27 +780,65 @@ static void group_finish(struct db_group *g, bool commit, const char *why)
 }
 
 /*
- * The checkpoint, moved off the writer: SQLite checkpoints in the
- * committing connection once the WAL passes 1000 frames, with an fsync of
- * the database file, and the group's lock would be held through it. Here
- * a member that has committed (and released the lock) copies the WAL back
- * with a PASSIVE checkpoint on its own connection, which never blocks the
- * next groups; one member at a time.
+ * The checkpoint, between two groups. SQLite checkpoints in the committing
+ * connection once the WAL passes 1000 frames (wal_autocheckpoint); the
+ * writer's WAL hook turns that off, and the member that commits a group
+ * checkpoints instead, after its members are told. A PASSIVE checkpoint
+ * run beside the writer (as this code did before) copies frames but can
+ * never let the WAL start over: SQLite rewinds the WAL only when a write
+ * transaction begins with every frame already copied, and the group
+ * writer always had appended more by then, so the WAL grew without end
+ * (800 MB in an 8-second benchmark) and every commit was followed by a
+ * checkpoint with two fsyncs. So the writer itself checkpoints, in RESTART
+ * mode, while new groups wait (`checkpointing`); the next group's first
+ * write then starts the WAL over. When that cannot be done (a reader
+ * stays longer than the short wait, another process writes), the next try
+ * comes after as many frames again.
  */
-static void group_checkpoint(struct db_group *g, struct db *db)
+static bool group_checkpoint_due(struct db_group *g)
 {
-	if (__atomic_load_n(&g->wal_frames, __ATOMIC_RELAXED) <
-		    GROUP_CHECKPOINT_FRAMES ||
-	    __atomic_exchange_n(&g->checkpointing, true, __ATOMIC_ACQ_REL))
+	if (g->checkpointing || !g->writer->drv->checkpoint ||
+	    __atomic_load_n(&g->wal_frames, __ATOMIC_RELAXED) <
+		    g->checkpoint_at)
+		return false;
+	g->checkpointing = true;
+	return true;
+}
+
+/* Runs the checkpoint marked due; the group's lock is not held. */
+static void group_checkpoint(struct db_group *g)
+{
+	struct db *w = g->writer;
+	int left = 0;
+	if (w->drv->checkpoint(w, true, &left) < 0)
+		log_warn("db group: checkpoint: %s", w->errmsg.ptr);
+	pthread_mutex_lock(&g->lock);
+	g->checkpoint_at = GROUP_CHECKPOINT_FRAMES;
+	if (left)
+		g->checkpoint_at +=
+			__atomic_load_n(&g->wal_frames, __ATOMIC_RELAXED);
+	g->checkpointing = false;
+	pthread_cond_broadcast(&g->committed);
+	pthread_mutex_unlock(&g->lock);
+}
+
+/* Waits, lock held, while the writer checkpoints. */
+static void group_wait_checkpoint(struct db_group *g)
+{
+	if (!g->checkpointing)
 		return;
-	if (db->drv->checkpoint(db) < 0)
-		log_warn("db group: checkpoint: %s", db->errmsg.ptr);
-	__atomic_store_n(&g->checkpointing, false, __ATOMIC_RELEASE);
+	/* Counted as about to take the lock: the group opened next should
+	 * wait for the others woken with it. */
+	__atomic_add_fetch(&g->queued, 1, __ATOMIC_SEQ_CST);
+	while (g->checkpointing)
+		pthread_cond_wait(&g->committed, &g->lock);
+	__atomic_sub_fetch(&g->queued, 1, __ATOMIC_SEQ_CST);
 }
 
 static void group_solo_enter(struct db_group *g)
 {
 	group_lock(g);
+	group_wait_checkpoint(g);
 	if (g->open)
 		group_finish(g, true, NULL);
 }
@@ -821,6 +861,7 @@ static int group_begin(struct db *db, struct buf *err)
 	struct db_group *g = db->group;
 	int rc = 0;
 	group_lock(g);
+	group_wait_checkpoint(g);
 	if (!g->writer) {
 		const char *url = g->url;
 		if (!strncmp(url, "sqlite:", 7))
@@ -866,6 +907,7 @@ static int group_end(struct db *db, bool commit, struct buf *err)
 	struct db_group *g = db->group;
 	struct db *w = db->via;
 	struct group_waiter me = { 0 };
+	bool checkpoint = false;
 	int rc = commit ? db_commit(w, NULL) : db_rollback(w);
 	db->via = NULL;
 	if (rc < 0 && commit) {
@@ -890,8 +932,10 @@ static int group_end(struct db *db, bool commit, struct buf *err)
 		g->waiters = &me;
 	}
 	if (__atomic_load_n(&g->queued, __ATOMIC_SEQ_CST) == 0 ||
-	    g->n >= GROUP_MAX)
+	    g->n >= GROUP_MAX) {
 		group_finish(g, true, NULL);
+		checkpoint = group_checkpoint_due(g);
+	}
 	if (rc == 0 && commit) {
 		while (!me.done)
 			pthread_cond_wait(&g->committed, &g->lock);
@@ -900,6 +944,7 @@ static int group_end(struct db *db, bool commit, struct buf *err)
 	}
 out:
 	pthread_mutex_unlock(&g->lock);
-	group_checkpoint(g, db);
+	if (checkpoint)
+		group_checkpoint(g);
 	return report(db, rc, err);
 }

@@ -60,9 +60,13 @@ struct db_driver {
 	/* (group commit) Makes the writer stop checkpointing by itself and
 	 * store the WAL's size in frames into *frames after each commit. */
 	void (*wal_watch)(struct db *db, int *frames);
-	/* (group commit) A checkpoint that never blocks writers (SQLite:
-	 * PASSIVE), run on any connection. */
-	int (*checkpoint)(struct db *db);
+	/* (group commit) A checkpoint. `restart` false: one that never
+	 * blocks writers (SQLite: PASSIVE), on any connection. `restart`
+	 * true: on the writer, with no transaction open and no other writer,
+	 * copies every frame and waits (briefly) for the WAL's readers, so
+	 * that the next write starts the WAL over (SQLite: RESTART). *left:
+	 * 0 when done so, else the frames left. */
+	int (*checkpoint)(struct db *db, bool restart, int *left);
 	/* (optional) Savepoint mc_sp<n> of a nested transaction: SAVEPOINT
 	 * (DB_SP_BEGIN), RELEASE (DB_SP_RELEASE), or ROLLBACK TO then
 	 * RELEASE (DB_SP_ROLLBACK), by statements the driver keeps prepared

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store/db_int.h"
 #include "util/err.h"
@@ -212,11 +213,38 @@ static void sq_wal_watch(struct db *db, int *frames)
 	sqlite3_wal_hook(handle(db), wal_hook, frames);
 }
 
-static int sq_checkpoint(struct db *db)
+/* The restart checkpoint's busy handler: readers of the WAL end within a
+ * request, so wait for them in short naps, up to CKPT_WAIT_US in all. */
+#define CKPT_NAP_US 50
+#define CKPT_WAIT_US 20000
+static int ckpt_busy(void *arg, int count)
 {
-	int r = sqlite3_wal_checkpoint_v2(handle(db), NULL,
-					  SQLITE_CHECKPOINT_PASSIVE, NULL,
-					  NULL);
+	(void)arg;
+	if (count >= CKPT_WAIT_US / CKPT_NAP_US)
+		return 0;
+	struct timespec nap = { 0, CKPT_NAP_US * 1000L };
+	nanosleep(&nap, NULL);
+	return 1;
+}
+
+static int sq_checkpoint(struct db *db, bool restart, int *left)
+{
+	sqlite3 *h = handle(db);
+	int nlog = 0, nckpt = 0;
+	if (restart)
+		sqlite3_busy_handler(h, ckpt_busy, NULL);
+	int r = sqlite3_wal_checkpoint_v2(
+		h, NULL,
+		restart ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE,
+		&nlog, &nckpt);
+	if (restart)
+		sqlite3_busy_timeout(h, BUSY_TIMEOUT_MS);
+	/* 0: every frame is in the database file (and, for a restart, the
+	 * next write starts the WAL over); else what is left, at least 1. */
+	if (r == SQLITE_OK && (restart || nlog <= nckpt))
+		*left = 0;
+	else
+		*left = nlog > nckpt ? nlog - nckpt : 1;
 	return r == SQLITE_OK || r == SQLITE_BUSY ? 0
 						  : fail(db, "PRAGMA wal_checkpoint");
 }
