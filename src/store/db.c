@@ -700,8 +700,14 @@ struct db_group {
 	int n;			/* members in the open group */
 	struct group_waiter *waiters;	/* members waiting for its COMMIT */
 	int wal_frames;		/* the WAL's size after the last commit */
-	int checkpoint_at;	/* checkpoint once wal_frames reaches this */
-	bool checkpointing;	/* the writer is checkpointing: others wait */
+	int checkpoint_at;	/* restart once wal_frames reaches this */
+	bool checkpointing;	/* a restart is due or running: others wait */
+	bool copied;		/* this WAL's first half was copied */
+	/* The checkpointer thread (started with the writer) and its work. */
+	bool ck_started, ck_quit;
+	enum { CK_NONE, CK_COPY, CK_RESTART } ck_want;
+	pthread_t ck_thread;
+	pthread_cond_t ck_wake;
 };
 
 static struct db_group *group_new(const char *url)
@@ -711,6 +717,7 @@ static struct db_group *group_new(const char *url)
 	g->checkpoint_at = GROUP_CHECKPOINT_FRAMES;
 	pthread_mutex_init(&g->lock, NULL);
 	pthread_cond_init(&g->committed, NULL);
+	pthread_cond_init(&g->ck_wake, NULL);
 	return g;
 }
 
@@ -718,12 +725,20 @@ static void group_free(struct db_group *g)
 {
 	if (!g)
 		return;
+	if (g->ck_started) {
+		pthread_mutex_lock(&g->lock);
+		g->ck_quit = true;
+		pthread_cond_signal(&g->ck_wake);
+		pthread_mutex_unlock(&g->lock);
+		pthread_join(g->ck_thread, NULL);
+	}
 	if (g->writer) {
 		if (g->open)
 			db_rollback(g->writer);
 		db_close(g->writer);
 	}
 	pthread_cond_destroy(&g->committed);
+	pthread_cond_destroy(&g->ck_wake);
 	pthread_mutex_destroy(&g->lock);
 	free(g->url);
 	free(g);
@@ -781,45 +796,99 @@ static void group_finish(struct db_group *g, bool commit, const char *why)
 
 /*
  * The checkpoint, between two groups. SQLite checkpoints in the committing
- * connection once the WAL passes 1000 frames (wal_autocheckpoint); the
- * writer's WAL hook turns that off, and the member that commits a group
- * checkpoints instead, after its members are told. A PASSIVE checkpoint
- * run beside the writer (as this code did before) copies frames but can
- * never let the WAL start over: SQLite rewinds the WAL only when a write
- * transaction begins with every frame already copied, and the group
- * writer always had appended more by then, so the WAL grew without end
- * (800 MB in an 8-second benchmark) and every commit was followed by a
- * checkpoint with two fsyncs. So the writer itself checkpoints, in RESTART
- * mode, while new groups wait (`checkpointing`); the next group's first
- * write then starts the WAL over. When that cannot be done (a reader
- * stays longer than the short wait, another process writes), the next try
- * comes after as many frames again.
+ * connection once the WAL passes 1000 frames (wal_autocheckpoint), with
+ * the group's lock held through the copy and two fsyncs; the writer's WAL
+ * hook turns that off, and a checkpointer thread of the group does it in
+ * two parts:
+ *
+ *  - copy: when the WAL is half full, a PASSIVE checkpoint on the
+ *    thread's own connection copies its frames into the database file and
+ *    syncs that file, while groups go on committing;
+ *  - restart: when it is full, the thread checkpoints on the writer in
+ *    RESTART mode while new groups wait (`checkpointing`), which copies
+ *    and syncs only what came since and lets the next group's first write
+ *    start the WAL over.
+ *
+ * Only the second part stops the writer. Both are needed: SQLite starts a
+ * WAL over only when a write transaction begins with every frame already
+ * copied, and a busy group writer has always appended more by the time a
+ * checkpoint beside it ends. (Until the fifth session a member ran just
+ * the PASSIVE checkpoint: the WAL never started over, grew to 800 MB in
+ * an 8-second benchmark, and nearly every commit was followed by a
+ * checkpoint with two fsyncs. test_pool_wal_bounded.) When a restart
+ * cannot be done (a reader stays longer than its short wait, another
+ * process writes), the next try comes after as many frames again. If the
+ * thread could not be started, the member that commits a group does the
+ * restart itself.
  */
-static bool group_checkpoint_due(struct db_group *g)
+static void group_run_checkpoint(struct db_group *g, int want, struct db *own)
 {
-	if (g->checkpointing || !g->writer->drv->checkpoint ||
-	    __atomic_load_n(&g->wal_frames, __ATOMIC_RELAXED) <
-		    g->checkpoint_at)
-		return false;
-	g->checkpointing = true;
-	return true;
-}
-
-/* Runs the checkpoint marked due; the group's lock is not held. */
-static void group_checkpoint(struct db_group *g)
-{
-	struct db *w = g->writer;
+	struct db *c = want == CK_RESTART ? g->writer : own;
 	int left = 0;
-	if (w->drv->checkpoint(w, true, &left) < 0)
-		log_warn("db group: checkpoint: %s", w->errmsg.ptr);
+	if (c && c->drv->checkpoint(c, want == CK_RESTART ? DB_CKPT_RESTART
+							  : DB_CKPT_COPY,
+				    &left) < 0)
+		log_warn("db group: checkpoint: %s", c->errmsg.ptr);
+	if (want != CK_RESTART)
+		return;
 	pthread_mutex_lock(&g->lock);
 	g->checkpoint_at = GROUP_CHECKPOINT_FRAMES;
 	if (left)
 		g->checkpoint_at +=
 			__atomic_load_n(&g->wal_frames, __ATOMIC_RELAXED);
+	g->copied = false;
 	g->checkpointing = false;
 	pthread_cond_broadcast(&g->committed);
 	pthread_mutex_unlock(&g->lock);
+}
+
+static void *group_checkpointer(void *arg)
+{
+	struct db_group *g = arg;
+	struct db *own = NULL;
+	struct buf err = BUF_INIT;
+	if (db_open(g->url, &own, &err) < 0)
+		log_warn("db group: the checkpointer's connection: %s "
+			 "(the WAL is copied at restarts only)", err.ptr);
+	buf_release(&err);
+	pthread_mutex_lock(&g->lock);
+	while (!g->ck_quit) {
+		if (g->ck_want == CK_NONE) {
+			pthread_cond_wait(&g->ck_wake, &g->lock);
+			continue;
+		}
+		int want = g->ck_want;
+		g->ck_want = CK_NONE;
+		pthread_mutex_unlock(&g->lock);
+		group_run_checkpoint(g, want, own);
+		pthread_mutex_lock(&g->lock);
+	}
+	pthread_mutex_unlock(&g->lock);
+	db_close(own);
+	return NULL;
+}
+
+/* After a group's COMMIT, lock held: asks for the checkpoint due, if any.
+ * True when the caller must run the restart itself (no checkpointer). */
+static bool group_checkpoint_due(struct db_group *g)
+{
+	int frames = __atomic_load_n(&g->wal_frames, __ATOMIC_RELAXED);
+	if (g->checkpointing || !g->writer->drv->checkpoint)
+		return false;
+	if (frames >= g->checkpoint_at) {
+		g->checkpointing = true;
+		if (!g->ck_started)
+			return true;
+		g->ck_want = CK_RESTART;
+	} else if (!g->copied && g->ck_started &&
+		   frames >= g->checkpoint_at - GROUP_CHECKPOINT_FRAMES / 2) {
+		g->copied = true;
+		g->ck_want = CK_COPY;
+	} else {
+		return false;
+	}
+	pthread_cond_signal(&g->ck_wake);
+	return false;
 }
 
 /* Waits, lock held, while the writer checkpoints. */
@@ -878,6 +947,13 @@ static int group_begin(struct db *db, struct buf *err)
 		buf_release(&why);
 		if (db->drv->wal_watch)
 			db->drv->wal_watch(g->writer, &g->wal_frames);
+		if (db->drv->checkpoint)
+			g->ck_started = pthread_create(&g->ck_thread, NULL,
+						       group_checkpointer,
+						       g) == 0;
+		if (db->drv->checkpoint && !g->ck_started)
+			log_warn("db group: no checkpointer thread; the "
+				 "committing member checkpoints");
 	}
 	struct db *w = g->writer;
 	if (!g->open) {
@@ -945,6 +1021,6 @@ static int group_end(struct db *db, bool commit, struct buf *err)
 out:
 	pthread_mutex_unlock(&g->lock);
 	if (checkpoint)
-		group_checkpoint(g);
+		group_run_checkpoint(g, CK_RESTART, NULL);
 	return report(db, rc, err);
 }

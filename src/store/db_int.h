@@ -19,6 +19,8 @@
  * the caller's `err`. Statements and connections are driver structs whose
  * first member is struct db_stmt / struct db.
  */
+enum db_checkpoint { DB_CKPT_COPY, DB_CKPT_RESTART };
+
 struct db_driver {
 	const char *name;
 	/* `target` is the URL without "sqlite:" for SQLite, whole for PG. */
@@ -60,13 +62,14 @@ struct db_driver {
 	/* (group commit) Makes the writer stop checkpointing by itself and
 	 * store the WAL's size in frames into *frames after each commit. */
 	void (*wal_watch)(struct db *db, int *frames);
-	/* (group commit) A checkpoint. `restart` false: one that never
-	 * blocks writers (SQLite: PASSIVE), on any connection. `restart`
-	 * true: on the writer, with no transaction open and no other writer,
-	 * copies every frame and waits (briefly) for the WAL's readers, so
-	 * that the next write starts the WAL over (SQLite: RESTART). *left:
-	 * 0 when done so, else the frames left. */
-	int (*checkpoint)(struct db *db, bool restart, int *left);
+	/* (group commit) A checkpoint. DB_CKPT_COPY: copies what it can of
+	 * the WAL into the database file and syncs that file, never
+	 * blocking the writer (SQLite: PASSIVE), on a connection of its
+	 * own. DB_CKPT_RESTART: on the writer, with no transaction open and
+	 * no other writer, copies every frame, syncs, and waits (briefly)
+	 * for the WAL's readers, so that the next write starts the WAL over
+	 * (SQLite: RESTART). *left: 0 when done so, else the frames left. */
+	int (*checkpoint)(struct db *db, enum db_checkpoint mode, int *left);
 	/* (optional) Savepoint mc_sp<n> of a nested transaction: SAVEPOINT
 	 * (DB_SP_BEGIN), RELEASE (DB_SP_RELEASE), or ROLLBACK TO then
 	 * RELEASE (DB_SP_ROLLBACK), by statements the driver keeps prepared

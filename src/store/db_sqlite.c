@@ -227,9 +227,10 @@ static int ckpt_busy(void *arg, int count)
 	return 1;
 }
 
-static int sq_checkpoint(struct db *db, bool restart, int *left)
+static int sq_checkpoint(struct db *db, enum db_checkpoint mode, int *left)
 {
 	sqlite3 *h = handle(db);
+	bool restart = mode == DB_CKPT_RESTART;
 	int nlog = 0, nckpt = 0;
 	if (restart)
 		sqlite3_busy_handler(h, ckpt_busy, NULL);
@@ -245,6 +246,21 @@ static int sq_checkpoint(struct db *db, bool restart, int *left)
 		*left = 0;
 	else
 		*left = nlog > nckpt ? nlog - nckpt : 1;
+	/* A PASSIVE checkpoint that stops short of the WAL's end writes
+	 * pages into the database file without syncing it; the restart's
+	 * sync would then flush them all with the writer stopped. Sync them
+	 * here, through the file SQLite holds (a second descriptor of our
+	 * own would drop SQLite's POSIX locks when closed). */
+	if (!restart && *left && nckpt > 0) {
+		sqlite3_file *f = NULL;
+		if (sqlite3_file_control(h, "main", SQLITE_FCNTL_FILE_POINTER,
+					 &f) == SQLITE_OK &&
+		    f && f->pMethods &&
+		    f->pMethods->xSync(f, SQLITE_SYNC_NORMAL) != SQLITE_OK)
+			return db__fail(db, MC_EDB, false, NULL,
+					"sqlite: cannot sync the database file "
+					"after a checkpoint");
+	}
 	return r == SQLITE_OK || r == SQLITE_BUSY ? 0
 						  : fail(db, "PRAGMA wal_checkpoint");
 }
