@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "store/db_int.h"
+#include "store/sqlite_vfs.h"
 #include "util/err.h"
 #include "util/xalloc.h"
 
@@ -133,11 +134,13 @@ static int set_wal(sqlite3 *h)
  * Once per process, before the first connection: no memory statistics.
  * With them on (SQLite's default) every allocation of every connection
  * takes one process-wide mutex to count bytes we never read; request
- * threads met there at each statement.
+ * threads met there at each statement. And the VFS that writes a WAL
+ * frame in one call (store/sqlite_vfs.c).
  */
 static void sq_configure(void)
 {
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	sqlite_vfs_install();
 }
 
 static int open_mode(const char *path, int mode, struct db **out,
