@@ -671,16 +671,31 @@ bool db_in_transaction(const struct db *db)
  * meet the busy timeout. PostgreSQL has its own group commit: no groups.
  */
 #define GROUP_MAX 64	/* members of one group before it must commit */
-/* WAL frames past which the writer checkpoints between two groups
- * (SQLite's own default for wal_autocheckpoint is 1000). */
-#define GROUP_CHECKPOINT_FRAMES 1000
+/* The WAL's checkpoints (group_checkpoint_due): a copy beside the writer
+ * from GROUP_COPY_FRAMES on, then every GROUP_COPY_STEP frames, and a
+ * restart with the writer stopped at GROUP_CHECKPOINT_FRAMES (16 MB of
+ * WAL at 4 KB pages). SQLite's own default, 1000 frames with no copies
+ * before, stopped the writer four times as often: on the intake benchmark
+ * p99 was 20-36 ms against 11-14 ms, at the same rate. */
+#define GROUP_CHECKPOINT_FRAMES 4000
+#define GROUP_COPY_FRAMES 500
+#define GROUP_COPY_STEP 500
 
 static _Atomic uint64_t n_group_commits, n_group_members;
+static _Atomic uint64_t n_wal_copies, n_wal_restarts, n_wal_restarts_failed;
 
 void db_group_stats(uint64_t *commits, uint64_t *members)
 {
 	*commits = atomic_load_explicit(&n_group_commits, memory_order_relaxed);
 	*members = atomic_load_explicit(&n_group_members, memory_order_relaxed);
+}
+
+void db_wal_stats(uint64_t *copies, uint64_t *restarts, uint64_t *failed)
+{
+	*copies = atomic_load_explicit(&n_wal_copies, memory_order_relaxed);
+	*restarts = atomic_load_explicit(&n_wal_restarts, memory_order_relaxed);
+	*failed = atomic_load_explicit(&n_wal_restarts_failed,
+				       memory_order_relaxed);
 }
 
 struct group_waiter {
@@ -702,7 +717,8 @@ struct db_group {
 	int wal_frames;		/* the WAL's size after the last commit */
 	int checkpoint_at;	/* restart once wal_frames reaches this */
 	bool checkpointing;	/* a restart is due or running: others wait */
-	bool copied;		/* this WAL's first half was copied */
+	int copy_at;		/* copy once wal_frames reaches this */
+	bool copying;		/* a copy is asked for or running */
 	/* The checkpointer thread (started with the writer) and its work. */
 	bool ck_started, ck_quit;
 	enum { CK_NONE, CK_COPY, CK_RESTART } ck_want;
@@ -715,6 +731,7 @@ static struct db_group *group_new(const char *url)
 	struct db_group *g = xcalloc(1, sizeof(*g));
 	g->url = xstrdup(url);
 	g->checkpoint_at = GROUP_CHECKPOINT_FRAMES;
+	g->copy_at = GROUP_COPY_FRAMES;
 	pthread_mutex_init(&g->lock, NULL);
 	pthread_cond_init(&g->committed, NULL);
 	pthread_cond_init(&g->ck_wake, NULL);
@@ -795,19 +812,20 @@ static void group_finish(struct db_group *g, bool commit, const char *why)
 }
 
 /*
- * The checkpoint, between two groups. SQLite checkpoints in the committing
- * connection once the WAL passes 1000 frames (wal_autocheckpoint), with
- * the group's lock held through the copy and two fsyncs; the writer's WAL
- * hook turns that off, and a checkpointer thread of the group does it in
- * two parts:
+ * The checkpoints, beside the writer and between two groups. SQLite
+ * checkpoints in the committing connection once the WAL passes 1000
+ * frames (wal_autocheckpoint), with the group's lock held through the copy
+ * and two fsyncs; the writer's WAL hook turns that off, and a checkpointer
+ * thread of the group does it in two parts:
  *
- *  - copy: when the WAL is half full, a PASSIVE checkpoint on the
- *    thread's own connection copies its frames into the database file and
- *    syncs that file, while groups go on committing;
- *  - restart: when it is full, the thread checkpoints on the writer in
- *    RESTART mode while new groups wait (`checkpointing`), which copies
- *    and syncs only what came since and lets the next group's first write
- *    start the WAL over.
+ *  - copy: from GROUP_COPY_FRAMES on, every GROUP_COPY_STEP frames, a
+ *    PASSIVE checkpoint on the thread's own connection copies the frames
+ *    into the database file and syncs that file, while groups go on
+ *    committing;
+ *  - restart: at GROUP_CHECKPOINT_FRAMES, the thread checkpoints on the
+ *    writer in RESTART mode while new groups wait (`checkpointing`),
+ *    which copies and syncs only what came since the last copy and lets
+ *    the next group's first write start the WAL over.
  *
  * Only the second part stops the writer. Both are needed: SQLite starts a
  * WAL over only when a write transaction begins with every frame already
@@ -817,7 +835,7 @@ static void group_finish(struct db_group *g, bool commit, const char *why)
  * an 8-second benchmark, and nearly every commit was followed by a
  * checkpoint with two fsyncs. test_pool_wal_bounded.) When a restart
  * cannot be done (a reader stays longer than its short wait, another
- * process writes), the next try comes after as many frames again. If the
+ * process writes), the next try comes GROUP_CHECKPOINT_FRAMES later. If the
  * thread could not be started, the member that commits a group does the
  * restart itself.
  */
@@ -829,14 +847,22 @@ static void group_run_checkpoint(struct db_group *g, int want, struct db *own)
 							  : DB_CKPT_COPY,
 				    &left) < 0)
 		log_warn("db group: checkpoint: %s", c->errmsg.ptr);
-	if (want != CK_RESTART)
-		return;
+	atomic_fetch_add_explicit(want != CK_RESTART ? &n_wal_copies
+				  : left ? &n_wal_restarts_failed
+					 : &n_wal_restarts,
+				  1, memory_order_relaxed);
 	pthread_mutex_lock(&g->lock);
+	if (want != CK_RESTART) {
+		g->copying = false;
+		pthread_mutex_unlock(&g->lock);
+		return;
+	}
 	g->checkpoint_at = GROUP_CHECKPOINT_FRAMES;
 	if (left)
 		g->checkpoint_at +=
 			__atomic_load_n(&g->wal_frames, __ATOMIC_RELAXED);
-	g->copied = false;
+	g->copy_at = g->checkpoint_at - GROUP_CHECKPOINT_FRAMES +
+		     GROUP_COPY_FRAMES;
 	g->checkpointing = false;
 	pthread_cond_broadcast(&g->committed);
 	pthread_mutex_unlock(&g->lock);
@@ -880,9 +906,9 @@ static bool group_checkpoint_due(struct db_group *g)
 		if (!g->ck_started)
 			return true;
 		g->ck_want = CK_RESTART;
-	} else if (!g->copied && g->ck_started &&
-		   frames >= g->checkpoint_at - GROUP_CHECKPOINT_FRAMES / 2) {
-		g->copied = true;
+	} else if (!g->copying && g->ck_started && frames >= g->copy_at) {
+		g->copying = true;
+		g->copy_at = frames + GROUP_COPY_STEP;
 		g->ck_want = CK_COPY;
 	} else {
 		return false;

@@ -157,6 +157,9 @@ struct db_pool *db_pool_new(const char *url);
  * /metrics.
  */
 void db_group_stats(uint64_t *commits, uint64_t *members);
+/* SQLite group checkpoints so far: copies beside the writer, restarts of
+ * the WAL, and restarts that could not be done (a reader stayed). */
+void db_wal_stats(uint64_t *copies, uint64_t *restarts, uint64_t *failed);
 int db_pool_get(struct db_pool *pool, struct db **out, struct buf *err);
 void db_pool_free(struct db_pool *pool);
 

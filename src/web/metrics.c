@@ -196,4 +196,21 @@ void metrics_write(struct metrics *m, struct buf *out)
 		 "# TYPE motcua_db_group_members_total counter\n"
 		 "motcua_db_group_members_total %llu\n",
 		 (unsigned long long)commits, (unsigned long long)members);
+	uint64_t copies, restarts, failed;
+	db_wal_stats(&copies, &restarts, &failed);
+	buf_addf(out,
+		 "# HELP motcua_db_wal_copies_total SQLite WAL checkpoints "
+		 "beside the writer.\n"
+		 "# TYPE motcua_db_wal_copies_total counter\n"
+		 "motcua_db_wal_copies_total %llu\n"
+		 "# HELP motcua_db_wal_restarts_total SQLite WAL restarts "
+		 "(writers stopped; store/db.c).\n"
+		 "# TYPE motcua_db_wal_restarts_total counter\n"
+		 "motcua_db_wal_restarts_total %llu\n"
+		 "# HELP motcua_db_wal_restarts_failed_total WAL restarts "
+		 "not done: a reader stayed.\n"
+		 "# TYPE motcua_db_wal_restarts_failed_total counter\n"
+		 "motcua_db_wal_restarts_failed_total %llu\n",
+		 (unsigned long long)copies, (unsigned long long)restarts,
+		 (unsigned long long)failed);
 }
