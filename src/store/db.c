@@ -550,6 +550,7 @@ struct db_pool {
 };
 
 static struct db_group *group_new(const char *url);
+static void group_join(struct db_group *g, struct db *db);
 static void group_free(struct db_group *g);
 
 static _Atomic uint64_t pool_serial;
@@ -580,7 +581,7 @@ static int freshen(struct db_pool *pool, struct pool_conn *c, struct buf *err)
 	int rc = db_open(pool->url, &db, err);
 	if (rc < 0)
 		return rc;
-	db->group = c->db->group;
+	group_join(c->db->group, db);
 	db_close(c->db);
 	c->db = db;
 	return 0;
@@ -612,7 +613,7 @@ int db_pool_get(struct db_pool *pool, struct db **out, struct buf *err)
 		if (db->drv->open_shared && !pool->group)
 			pool->group = group_new(pool->url);
 		if (db->drv->open_shared)
-			db->group = pool->group;
+			group_join(pool->group, db);
 		c->next = pool->conns;
 		pool->conns = c;
 		pthread_mutex_unlock(&pool->lock);
@@ -736,6 +737,25 @@ static struct db_group *group_new(const char *url)
 	pthread_cond_init(&g->committed, NULL);
 	pthread_cond_init(&g->ck_wake, NULL);
 	return g;
+}
+
+/* A pool connection joins the pool's write group. Its own commits (the
+ * autocommit writes of group_solo_enter) checkpoint only past twice the
+ * group's restart point: SQLite's default (1000 frames) would have them
+ * copy the WAL inline, with the group's lock held, whenever the WAL
+ * passes the 1000 frames it now normally holds; while the group restarts
+ * the WAL they never get there, and a pool that writes only outside
+ * transactions (no group yet) is still checkpointed by them. */
+static void group_join(struct db_group *g, struct db *db)
+{
+	db->group = g;
+	if (g) {
+		char sql[64];
+		snprintf(sql, sizeof(sql), "PRAGMA wal_autocheckpoint=%d",
+			 2 * GROUP_CHECKPOINT_FRAMES);
+		if (db->drv->exec(db, sql) < 0)
+			log_warn("db pool: %s", db->errmsg.ptr);
+	}
 }
 
 static void group_free(struct db_group *g)

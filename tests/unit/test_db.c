@@ -1064,6 +1064,47 @@ static void test_pool_wal_bounded(void **state)
 	buf_release(&path);
 }
 
+/* A pool that writes only outside transactions (autocommit: no group
+ * transaction, so no group writer or checkpointer yet) still keeps its
+ * WAL bounded: its connections checkpoint past 2 x WAL_RESTART frames. */
+#define SOLO_WRITES 12000
+
+static void test_pool_wal_solo_bounded(void **state)
+{
+	const struct backend *be = *state;
+	if (be->kind != DB_SQLITE)
+		skip();
+	struct buf u = BUF_INIT, path = BUF_INIT;
+	url_of(be, "walsolo", &u);
+	struct db_pool *pool = db_pool_new(u.ptr);
+	struct db *db;
+	struct db_stmt *st;
+	assert_int_equal(db_pool_get(pool, &db, NULL), 0);
+	exec_ok(db, "CREATE TABLE t_solo (k INTEGER PRIMARY KEY, v TEXT)");
+	char blob[3000];
+	memset(blob, 's', sizeof(blob) - 1);
+	blob[sizeof(blob) - 1] = 0;
+	for (int i = 0; i < SOLO_WRITES; i++) {
+		assert_int_equal(db_prepare_cached(db, "INSERT INTO t_solo (v) "
+						   "VALUES (?)", &st, NULL),
+				 0);
+		db_bind_text(st, 1, blob, -1);
+		assert_int_equal(db_step(st), DB_DONE);
+		db_done(st);
+	}
+	assert_int_equal(count(db, "t_solo"), SOLO_WRITES);
+	buf_addf(&path, "%s-wal", u.ptr + strlen("sqlite:"));
+	struct stat sb;
+	assert_int_equal(stat(path.ptr, &sb), 0);
+	long long most = (long long)(2 * WAL_RESTART + 1000) * WAL_FRAME;
+	if (sb.st_size > most)
+		fail_msg("the WAL grew to %lld bytes (at most %lld expected)",
+			 (long long)sb.st_size, most);
+	db_pool_free(pool);
+	buf_release(&u);
+	buf_release(&path);
+}
+
 /* Group setup and teardown: the temporary directory, the PG schemas. */
 static int sqlite_setup(void **state)
 {
@@ -1124,7 +1165,8 @@ out:
 	cmocka_unit_test_prestate(test_migrate_concurrent, be),         \
 	cmocka_unit_test_prestate(test_pool_threads, be),               \
 	cmocka_unit_test_prestate(test_pool_group_commit, be),          \
-	cmocka_unit_test_prestate(test_pool_wal_bounded, be)
+	cmocka_unit_test_prestate(test_pool_wal_bounded, be),           \
+	cmocka_unit_test_prestate(test_pool_wal_solo_bounded, be)
 
 int main(void)
 {
