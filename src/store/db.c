@@ -898,7 +898,9 @@ static void *group_checkpointer(void *arg)
 			 "(the WAL is copied at restarts only)", err.ptr);
 	buf_release(&err);
 	pthread_mutex_lock(&g->lock);
-	while (!g->ck_quit) {
+	/* Work asked for before the pool is freed is done before it ends:
+	 * what a caller saw committed was checkpointed as promised. */
+	while (!g->ck_quit || g->ck_want != CK_NONE) {
 		if (g->ck_want == CK_NONE) {
 			pthread_cond_wait(&g->ck_wake, &g->lock);
 			continue;

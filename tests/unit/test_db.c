@@ -959,7 +959,14 @@ struct wal_thread {
 	int id;
 	int rc;
 	_Atomic int *writers_left;
+	char why[256];	/* the database's message when rc != 0 */
 };
+
+static void wal_thread_failed(struct wal_thread *t, struct db *db)
+{
+	if (t->rc && !t->why[0])
+		snprintf(t->why, sizeof(t->why), "%s", db_errmsg(db));
+}
 
 static void *wal_writer(void *arg)
 {
@@ -972,8 +979,10 @@ static void *wal_writer(void *arg)
 	if ((t->rc = db_pool_get(t->pool, &db, NULL)))
 		goto out;
 	for (int i = 0; i < WAL_TX && !t->rc; i++) {
-		if ((t->rc = db_begin(db, NULL)))
+		if ((t->rc = db_begin(db, NULL))) {
+			wal_thread_failed(t, db);
 			break;
+		}
 		t->rc = db_prepare_cached(db, "INSERT INTO t_wal (v) VALUES (?)",
 					  &st, NULL);
 		if (t->rc == 0) {
@@ -981,10 +990,12 @@ static void *wal_writer(void *arg)
 			t->rc = db_step(st) == DB_DONE ? 0 : -1;
 			db_done(st);
 		}
+		wal_thread_failed(t, db);
 		if (t->rc)
 			db_rollback(db);
 		else
 			t->rc = db_commit(db, NULL);
+		wal_thread_failed(t, db);
 	}
 out:
 	atomic_fetch_sub(t->writers_left, 1);
@@ -999,14 +1010,17 @@ static void *wal_reader(void *arg)
 		return NULL;
 	while (atomic_load(t->writers_left) > 0 && !t->rc) {
 		struct db_stmt *st;
-		if ((t->rc = db_begin_read(db, NULL)))
+		if ((t->rc = db_begin_read(db, NULL))) {
+			wal_thread_failed(t, db);
 			break;
+		}
 		t->rc = db_prepare_cached(db, "SELECT max(k) FROM t_wal", &st,
 					  NULL);
 		if (t->rc == 0) {
 			t->rc = db_step(st) == DB_ROW ? 0 : -1;
 			db_done(st);
 		}
+		wal_thread_failed(t, db);
 		db_commit(db, NULL);
 		struct timespec nap = { 0, 50000 };
 		nanosleep(&nap, NULL);
@@ -1031,7 +1045,7 @@ static void test_pool_wal_bounded(void **state)
 	struct wal_thread t[WAL_WRITERS + WAL_READERS];
 	pthread_t th[WAL_WRITERS + WAL_READERS];
 	for (int i = 0; i < WAL_WRITERS + WAL_READERS; i++) {
-		t[i] = (struct wal_thread){ pool, i, 0, &left };
+		t[i] = (struct wal_thread){ pool, i, 0, &left, "" };
 		assert_int_equal(pthread_create(&th[i], NULL,
 						i < WAL_WRITERS ? wal_writer
 								: wal_reader,
@@ -1040,17 +1054,24 @@ static void test_pool_wal_bounded(void **state)
 	}
 	for (int i = 0; i < WAL_WRITERS + WAL_READERS; i++) {
 		pthread_join(th[i], NULL);
-		assert_int_equal(t[i].rc, 0);
+		if (t[i].rc)
+			fail_msg("%s %d: rc %d: %s",
+				 i < WAL_WRITERS ? "writer" : "reader", i,
+				 t[i].rc, t[i].why);
 	}
 	assert_int_equal(count(mine, "t_wal"), WAL_WRITERS * WAL_TX);
 	buf_addf(&path, "%s-wal", u.ptr + strlen("sqlite:"));
+	/* The WAL's size is its high-water mark (SQLite never shrinks it
+	 * here). The pool's end waits for the checkpointer's work, so the
+	 * counts below are final; they depend on timing (groups that gather
+	 * several writers write fewer frames), the bounds do not. */
 	struct stat sb;
 	assert_int_equal(stat(path.ptr, &sb), 0);
+	db_pool_free(pool);
 	db_wal_stats(&copies1, &restarts1, &failed1);
-	/* Up to 14,000 frames (fewer when groups gather several writers):
-	 * at least one restart, and a copy before it. */
-	assert_true(restarts1 - restarts0 >= 1);
-	assert_true(copies1 - copies0 >= 1);
+	/* 32: the WAL's own header. */
+	if (sb.st_size >= 32 + (off_t)WAL_RESTART * WAL_FRAME)
+		assert_true(restarts1 - restarts0 + failed1 - failed0 >= 1);
 	/* A restart a reader held off moves the next one WAL_RESTART frames
 	 * on (rare: a reader preempted for 20 ms); else the WAL stays near
 	 * WAL_RESTART frames. */
@@ -1059,7 +1080,8 @@ static void test_pool_wal_bounded(void **state)
 	if (sb.st_size > most)
 		fail_msg("the WAL grew to %lld bytes (at most %lld expected)",
 			 (long long)sb.st_size, most);
-	db_pool_free(pool);
+	(void)copies0;
+	(void)copies1;
 	buf_release(&u);
 	buf_release(&path);
 }
