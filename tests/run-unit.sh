@@ -8,6 +8,9 @@ for t in "$@"; do
 		printf '%s\n' "$out" | grep -E '^(NOTE|SKIP)' || true
 	else
 		fail=$((fail + 1)); failed="$failed $t"
+		# cmocka's own lines first: a leak report (ASan) or a long log
+		# after a failed assertion would push them out of the tail.
+		printf '%s\n' "$out" | grep -E '^\[ +(ERROR|FAILED|LINE) +\]|^ERROR: ' | head -40
 		printf '%s\n' "$out" | tail -40
 	fi
 done
